@@ -1,0 +1,185 @@
+// Element-wise kernels over contiguous f32 blocks: each forward beside the
+// kernel its backward rule needs. Pointers are byte addresses, n counts floats.
+// out may alias an input (in-place updates use that).
+
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+// ---- same-shape binary ops ------------------------------------------------
+// backward: d(a+b) = g, g; d(a-b) = g, -g; d(a*b) = g*b, g*a;
+// d(a/b) = g/b, -g*a/b^2 (computed by the ops layer from these kernels).
+
+export function add(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.add(v128.load(at(a, i)), v128.load(at(b, i))));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(a, i)) + load<f32>(at(b, i)));
+}
+
+export function sub(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.sub(v128.load(at(a, i)), v128.load(at(b, i))));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(a, i)) - load<f32>(at(b, i)));
+}
+
+export function mul(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.mul(v128.load(at(a, i)), v128.load(at(b, i))));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(a, i)) * load<f32>(at(b, i)));
+}
+
+export function div(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.div(v128.load(at(a, i)), v128.load(at(b, i))));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(a, i)) / load<f32>(at(b, i)));
+}
+
+/** out = a * s + b * t: scaled sums (gradient accumulation, axpy, scalar ops). */
+export function axpby(a: usize, s: f32, b: usize, t: f32, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(s), vt = f32x4.splat(t);
+    for (; i + 4 <= n; i += 4) {
+      v128.store(at(out, i), f32x4.add(f32x4.mul(v128.load(at(a, i)), vs), f32x4.mul(v128.load(at(b, i)), vt)));
+    }
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(a, i)) * s + load<f32>(at(b, i)) * t);
+}
+
+/** out = x * s + t (scalar multiply and add in one pass). */
+export function affine(x: usize, out: usize, n: i32, s: f32, t: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(s), vt = f32x4.splat(t);
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.add(f32x4.mul(v128.load(at(x, i)), vs), vt));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(x, i)) * s + t);
+}
+
+// ---- unary ops --------------------------------------------------------------
+
+// exp: backward g * y (mul). log: backward g / x (div).
+export function exp(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), Mathf.exp(load<f32>(at(x, i))));
+}
+
+export function log(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), Mathf.log(load<f32>(at(x, i))));
+}
+
+export function sqrt(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.sqrt(v128.load(at(x, i))));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), Mathf.sqrt(load<f32>(at(x, i))));
+}
+
+/** d sqrt(x) = g * 0.5 / y */
+export function sqrtBackward(g: usize, y: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const h = f32x4.splat(0.5);
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.div(f32x4.mul(v128.load(at(g, i)), h), v128.load(at(y, i))));
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(g, i)) * 0.5 / load<f32>(at(y, i)));
+}
+
+export function powScalar(x: usize, out: usize, n: i32, p: f32): void {
+  if (p == 2) {
+    mul(x, x, out, n);
+    return;
+  }
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), Mathf.pow(load<f32>(at(x, i)), p));
+}
+
+/** d x^p = g * p * x^(p-1) */
+export function powScalarBackward(g: usize, x: usize, out: usize, n: i32, p: f32): void {
+  for (let i = 0; i < n; i++) {
+    const xv = load<f32>(at(x, i));
+    const d: f32 = p == 2 ? 2 * xv : p * Mathf.pow(xv, p - 1);
+    store<f32>(at(out, i), load<f32>(at(g, i)) * d);
+  }
+}
+
+export function relu(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.max(v128.load(at(x, i)), z));
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(at(x, i));
+    store<f32>(at(out, i), v > 0 ? v : 0);
+  }
+}
+
+/** d relu = g where y > 0, else 0 (y is the forward output). */
+export function reluBackward(g: usize, y: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      v128.store(at(out, i), v128.and(v128.load(at(g, i)), f32x4.gt(v128.load(at(y, i)), z)));
+    }
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(y, i)) > 0 ? load<f32>(at(g, i)) : 0);
+}
+
+export function sigmoid(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(at(x, i));
+    // Two branches so exp never overflows.
+    let s: f32;
+    if (v >= 0) s = 1 / (1 + Mathf.exp(-v));
+    else {
+      const e = Mathf.exp(v);
+      s = e / (1 + e);
+    }
+    store<f32>(at(out, i), s);
+  }
+}
+
+/** d sigmoid = g * y * (1 - y) */
+export function sigmoidBackward(g: usize, y: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= n; i += 4) {
+      const yv = v128.load(at(y, i));
+      v128.store(at(out, i), f32x4.mul(v128.load(at(g, i)), f32x4.mul(yv, f32x4.sub(one, yv))));
+    }
+  }
+  for (; i < n; i++) {
+    const yv = load<f32>(at(y, i));
+    store<f32>(at(out, i), load<f32>(at(g, i)) * yv * (1 - yv));
+  }
+}
+
+export function tanh(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), Mathf.tanh(load<f32>(at(x, i))));
+}
+
+/** d tanh = g * (1 - y^2) */
+export function tanhBackward(g: usize, y: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= n; i += 4) {
+      const yv = v128.load(at(y, i));
+      v128.store(at(out, i), f32x4.mul(v128.load(at(g, i)), f32x4.sub(one, f32x4.mul(yv, yv))));
+    }
+  }
+  for (; i < n; i++) {
+    const yv = load<f32>(at(y, i));
+    store<f32>(at(out, i), load<f32>(at(g, i)) * (1 - yv * yv));
+  }
+}

@@ -1,0 +1,16 @@
+// The js backend: the kernel ABI implemented in plain TypeScript over typed
+// views of the same kind of heap the Wasm builds use.
+import type { Kernels } from "../kernels.js";
+import type { Views } from "./views.js";
+import * as memory from "./memory.js";
+import * as elementwise from "./elementwise.js";
+import * as broadcast from "./broadcast.js";
+import * as reduce from "./reduce.js";
+import * as softmax from "./softmax.js";
+import * as gemm from "./gemm.js";
+
+export type JsKernels = Kernels & Views;
+
+export function createJsKernels(views: Views): JsKernels {
+  return { f32: views.f32, i32: views.i32, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm };
+}

@@ -1,0 +1,61 @@
+// The kernel ABI shared by both backends: the exports of the AssemblyScript
+// module and the plain-TypeScript twins have exactly these signatures.
+// Pointers are byte addresses in the backend's heap; sizes count floats.
+// Calls are direct: no arrays are marshalled, nothing is copied.
+
+export interface Kernels {
+  // memory.ts
+  heapBase(): number;
+  fill(out: number, n: number, value: number): void;
+  copy(dst: number, src: number, n: number): void;
+  transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  // elementwise.ts
+  add(a: number, b: number, out: number, n: number): void;
+  sub(a: number, b: number, out: number, n: number): void;
+  mul(a: number, b: number, out: number, n: number): void;
+  div(a: number, b: number, out: number, n: number): void;
+  axpby(a: number, s: number, b: number, t: number, out: number, n: number): void;
+  affine(x: number, out: number, n: number, s: number, t: number): void;
+  exp(x: number, out: number, n: number): void;
+  log(x: number, out: number, n: number): void;
+  sqrt(x: number, out: number, n: number): void;
+  sqrtBackward(g: number, y: number, out: number, n: number): void;
+  powScalar(x: number, out: number, n: number, p: number): void;
+  powScalarBackward(g: number, x: number, out: number, n: number, p: number): void;
+  relu(x: number, out: number, n: number): void;
+  reluBackward(g: number, y: number, out: number, n: number): void;
+  sigmoid(x: number, out: number, n: number): void;
+  sigmoidBackward(g: number, y: number, out: number, n: number): void;
+  tanh(x: number, out: number, n: number): void;
+  tanhBackward(g: number, y: number, out: number, n: number): void;
+  // broadcast.ts
+  binaryBroadcast(op: number, a: number, b: number, out: number, meta: number): void;
+  sumToShape(x: number, out: number, meta: number): void;
+  // reduce.ts
+  sumAll(x: number, out: number, n: number): void;
+  sumDim(x: number, out: number, outer: number, n: number, inner: number): void;
+  maxDim(x: number, out: number, idx: number, outer: number, n: number, inner: number): void;
+  maxDimBackward(g: number, idx: number, out: number, outer: number, n: number, inner: number): void;
+  // softmax.ts
+  softmax(x: number, out: number, outer: number, n: number, inner: number): void;
+  softmaxBackward(g: number, y: number, out: number, outer: number, n: number, inner: number): void;
+  logSoftmax(x: number, out: number, outer: number, n: number, inner: number): void;
+  logSoftmaxBackward(g: number, y: number, out: number, outer: number, n: number, inner: number): void;
+  // gemm.ts
+  sgemm(
+    transA: number, transB: number, M: number, N: number, K: number, alpha: number,
+    A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
+  ): void;
+}
+
+/** Operation codes of binaryBroadcast (assembly/broadcast.ts). */
+export const BIN_ADD = 0;
+export const BIN_SUB = 1;
+export const BIN_MUL = 2;
+export const BIN_DIV = 3;
+export const BIN_POW = 4;
+export const BIN_COPY_A = 5;
+
+/** Layout of the broadcast meta block (i32 slots), as in assembly/broadcast.ts. */
+export const META_MAX_DIMS = 8;
+export const META_BYTES = 4 * (1 + 4 * META_MAX_DIMS);

@@ -1,0 +1,13 @@
+// The public API (re-exports only).
+export { init, getBackend, supportedBuilds, type InitOptions, type BackendName, type WasmBuild } from "./backend/index.js";
+export { Tensor, isTensor, type NestedArray } from "./tensor.js";
+export { tensor, zeros, ones, full, rand, randn, arange, type CreateOptions, type TensorOptions } from "./creation.js";
+export { manualSeed } from "./random.js";
+export { tidy, keep, memory, type MemoryInfo } from "./memory.js";
+export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
+export { add, sub, mul, div, pow } from "./ops/binary.js";
+export { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
+export { sum, mean, max, argmax } from "./ops/reduce.js";
+export { softmax, logSoftmax } from "./ops/softmax.js";
+export { matmul } from "./ops/matmul.js";
+export { reshape, flatten, transpose, detach, clone } from "./ops/shape.js";

@@ -1,0 +1,99 @@
+// Element-wise functions of one tensor, each forward beside its backward.
+import type { Kernels } from "../backend/kernels.js";
+import { needsGrad, record } from "../autograd/node.js";
+import { Tensor } from "../tensor.js";
+import { checkTensor } from "./util.js";
+
+type UnaryKernel = "exp" | "log" | "sqrt" | "relu" | "sigmoid" | "tanh";
+type GradKernel = "sqrtBackward" | "reluBackward" | "sigmoidBackward" | "tanhBackward" | "mul";
+
+function apply(op: UnaryKernel, x: Tensor): Tensor {
+  const out = Tensor._empty(x.shape.slice());
+  out._backend.k[op](x._ptr, out._ptr, x.size);
+  return out;
+}
+
+/** out = kernel(g, s), for backward rules of the form g * f'(saved). */
+function gradOf(kernel: GradKernel, g: Tensor, s: Tensor): Tensor {
+  const out = Tensor._empty(g.shape.slice());
+  (out._backend.k[kernel] as Kernels["mul"])(g._ptr, s._ptr, out._ptr, g.size);
+  return out;
+}
+
+export function neg(x: Tensor): Tensor {
+  checkTensor("neg", x);
+  const out = Tensor._empty(x.shape.slice());
+  out._backend.k.affine(x._ptr, out._ptr, x.size, -1, 0);
+  if (needsGrad(x)) record(out, "neg", [x], [], (g) => [neg(g)]);
+  return out;
+}
+
+// d exp(x) = g * exp(x)
+export function exp(x: Tensor): Tensor {
+  checkTensor("exp", x);
+  const out = apply("exp", x);
+  if (needsGrad(x)) record(out, "exp", [x], [out], (g, [y]) => [gradOf("mul", g, y)]);
+  return out;
+}
+
+// d log(x) = g / x
+export function log(x: Tensor): Tensor {
+  checkTensor("log", x);
+  const out = apply("log", x);
+  if (needsGrad(x)) {
+    record(out, "log", [x], [x], (g, [xs]) => {
+      const r = Tensor._empty(g.shape.slice());
+      r._backend.k.div(g._ptr, xs._ptr, r._ptr, g.size);
+      return [r];
+    });
+  }
+  return out;
+}
+
+// d sqrt(x) = g / (2 sqrt(x))
+export function sqrt(x: Tensor): Tensor {
+  checkTensor("sqrt", x);
+  const out = apply("sqrt", x);
+  if (needsGrad(x)) record(out, "sqrt", [x], [out], (g, [y]) => [gradOf("sqrtBackward", g, y)]);
+  return out;
+}
+
+// d x^p = g * p * x^(p-1)
+export function powScalar(x: Tensor, p: number): Tensor {
+  checkTensor("pow", x);
+  if (!Number.isFinite(p)) throw new TypeError(`pow: exponent must be a finite number, got ${p}`);
+  const out = Tensor._empty(x.shape.slice());
+  out._backend.k.powScalar(x._ptr, out._ptr, x.size, p);
+  if (needsGrad(x)) {
+    record(out, "pow", [x], [x], (g, [xs]) => {
+      const r = Tensor._empty(g.shape.slice());
+      r._backend.k.powScalarBackward(g._ptr, xs._ptr, r._ptr, g.size, p);
+      return [r];
+    });
+  }
+  return out;
+}
+
+// d relu(x) = g where relu(x) > 0
+export function relu(x: Tensor): Tensor {
+  checkTensor("relu", x);
+  const out = apply("relu", x);
+  if (needsGrad(x)) record(out, "relu", [x], [out], (g, [y]) => [gradOf("reluBackward", g, y)]);
+  return out;
+}
+
+// d sigmoid(x) = g * y (1 - y)
+export function sigmoid(x: Tensor): Tensor {
+  checkTensor("sigmoid", x);
+  const out = apply("sigmoid", x);
+  if (needsGrad(x)) record(out, "sigmoid", [x], [out], (g, [y]) => [gradOf("sigmoidBackward", g, y)]);
+  return out;
+}
+
+// d tanh(x) = g * (1 - y^2)
+export function tanh(x: Tensor): Tensor {
+  checkTensor("tanh", x);
+  const out = apply("tanh", x);
+  if (needsGrad(x)) record(out, "tanh", [x], [out], (g, [y]) => [gradOf("tanhBackward", g, y)]);
+  return out;
+}

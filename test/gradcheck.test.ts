@@ -1,0 +1,131 @@
+// Every op's backward against float64 finite differences, on random shapes
+// (including size-1 and broadcast dims), on every backend.
+import { beforeAll, describe, it } from "vitest";
+import * as wg from "../src/index.js";
+import { BACKENDS, use } from "./helpers/backends.js";
+import { gradcheck, rng } from "./helpers/gradcheck.js";
+import * as ref from "./helpers/ref.js";
+
+/** Pairs of broadcast-compatible shapes: fixed corner cases plus random ones. */
+function shapePairs(seed: number, count: number): [number[], number[]][] {
+  const pairs: [number[], number[]][] = [
+    [[3, 4], [3, 4]],
+    [[3, 4], [4]],
+    [[3, 1], [1, 4]],
+    [[2, 3, 4], [3, 1]],
+    [[1], [2, 3]],
+    [[], [2, 3]],
+    [[5, 1, 3], [1, 4, 1]],
+    [[1, 1], [1, 1]],
+    [[7], [7]],
+  ];
+  const r = rng(seed);
+  for (let i = 0; i < count; i++) {
+    const nd = 1 + Math.floor(r() * 4);
+    const a = Array.from({ length: nd }, () => 1 + Math.floor(r() * 4));
+    let b = a.map((d) => (r() < 0.35 ? 1 : d));
+    b = b.slice(Math.floor(r() * b.length));
+    pairs.push(r() < 0.5 ? [a, b] : [b, a]);
+  }
+  return pairs;
+}
+
+const BINARY: [string, (a: wg.Tensor, b: wg.Tensor) => wg.Tensor, (x: number, y: number) => number, number, number][] = [
+  ["add", (a, b) => a.add(b), (x, y) => x + y, -2, 2],
+  ["sub", (a, b) => a.sub(b), (x, y) => x - y, -2, 2],
+  ["mul", (a, b) => a.mul(b), (x, y) => x * y, -2, 2],
+  ["div", (a, b) => a.div(b), (x, y) => x / y, 0.5, 2],
+  ["pow", (a, b) => a.pow(b), (x, y) => Math.pow(x, y), 0.5, 2],
+];
+
+const UNARY: [string, (a: wg.Tensor) => wg.Tensor, (x: number) => number, number, number][] = [
+  ["neg", (a) => a.neg(), (x) => -x, -2, 2],
+  ["exp", (a) => a.exp(), Math.exp, -2, 2],
+  ["log", (a) => a.log(), Math.log, 0.2, 3],
+  ["sqrt", (a) => a.sqrt(), Math.sqrt, 0.2, 3],
+  ["pow 3", (a) => a.pow(3), (x) => x ** 3, -2, 2],
+  ["pow 2", (a) => a.pow(2), (x) => x * x, -2, 2],
+  ["pow -1.5", (a) => a.pow(-1.5), (x) => x ** -1.5, 0.5, 2],
+  ["relu", (a) => a.relu(), (x) => Math.max(x, 0), -2, 2],
+  ["sigmoid", (a) => a.sigmoid(), (x) => 1 / (1 + Math.exp(-x)), -4, 4],
+  ["tanh", (a) => a.tanh(), Math.tanh, -3, 3],
+  ["add scalar", (a) => a.add(1.5), (x) => x + 1.5, -2, 2],
+  ["scalar sub", (a) => wg.sub(2, a), (x) => 2 - x, -2, 2],
+  ["mul scalar", (a) => a.mul(-3), (x) => -3 * x, -2, 2],
+  ["div scalar", (a) => a.div(4), (x) => x / 4, -2, 2],
+  ["scalar div", (a) => wg.div(2, a), (x) => 2 / x, 0.5, 2],
+  ["scalar pow", (a) => wg.pow(2, a), (x) => 2 ** x, -2, 2],
+];
+
+const sumOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+describe.each(BACKENDS)("gradients on $name", (backend) => {
+  beforeAll(() => use(backend));
+
+  describe.each(BINARY)("%s", (_name, op, f, lo, hi) => {
+    it.each(shapePairs(7, 8))("%j with %j", (sa, sb) => {
+      gradcheck({ inputs: [{ shape: sa, lo, hi }, { shape: sb, lo, hi }], lib: ([a, b]) => op(a, b), ref: ([a, b]) => ref.binary(a, b, f) });
+    });
+  });
+
+  describe.each(UNARY)("%s", (_name, op, f, lo, hi) => {
+    it.each([[[]], [[1]], [[5]], [[3, 4]], [[2, 1, 3]], [[9, 3]]])("%j", (shape) => {
+      gradcheck({ inputs: [{ shape, lo, hi }], lib: ([a]) => op(a), ref: ([a]) => ref.unary(a, f) });
+    });
+  });
+
+  const REDUCE_CASES: [number[], number | undefined, boolean][] = [
+    [[4], undefined, false],
+    [[3, 4], undefined, true],
+    [[3, 4], 0, false],
+    [[3, 4], 1, true],
+    [[2, 3, 4], 1, false],
+    [[2, 3, 4], -1, true],
+    [[2, 1, 3], 1, false],
+    [[1, 5], 0, true],
+  ];
+
+  it.each(REDUCE_CASES)("sum %j dim %s keepDim %s", (shape, dim, keep) => {
+    gradcheck({ inputs: [{ shape }], lib: ([a]) => a.sum(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, sumOf) });
+  });
+
+  it.each(REDUCE_CASES)("mean %j dim %s keepDim %s", (shape, dim, keep) => {
+    gradcheck({ inputs: [{ shape }], lib: ([a]) => a.mean(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => sumOf(xs) / xs.length) });
+  });
+
+  it.each(REDUCE_CASES)("max %j dim %s keepDim %s", (shape, dim, keep) => {
+    gradcheck({ inputs: [{ shape }], lib: ([a]) => a.max(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => Math.max(...xs)) });
+  });
+
+  it.each([[[5], -1], [[3, 4], 1], [[3, 4], 0], [[2, 3, 4], 1], [[1, 6], -1], [[4, 1], 1]] as [number[], number][])(
+    "softmax and logSoftmax %j dim %s",
+    (shape, dim) => {
+      gradcheck({ inputs: [{ shape, lo: -3, hi: 3 }], lib: ([a]) => a.softmax(dim), ref: ([a]) => ref.alongDim(a, dim, ref.softmax) });
+      gradcheck({ inputs: [{ shape, lo: -3, hi: 3 }], lib: ([a]) => a.logSoftmax(dim), ref: ([a]) => ref.alongDim(a, dim, ref.logSoftmax) });
+    },
+  );
+
+  it.each([[1, 1, 1], [2, 3, 4], [5, 1, 3], [1, 7, 2], [6, 9, 5], [4, 17, 3]])("matmul [%i,%i] x [%i,..]", (M, K, N) => {
+    gradcheck({ inputs: [{ shape: [M, K] }, { shape: [K, N] }], lib: ([a, b]) => a.matmul(b), ref: ([a, b]) => ref.matmul(a, b) });
+  });
+
+  it("reshape, flatten and transpose", () => {
+    gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.reshape([4, -1]).mul(a.reshape([4, 6])), ref: ([a]) => ref.binary({ shape: [4, 6], data: a.data }, { shape: [4, 6], data: a.data }, (x, y) => x * y) });
+    gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.flatten(1).exp(), ref: ([a]) => ref.unary({ shape: [2, 12], data: a.data }, Math.exp) });
+    gradcheck({ inputs: [{ shape: [3, 5] }], lib: ([a]) => a.transpose(0, 1).exp(), ref: ([a]) => ref.unary(ref.transpose(a, 0, 1), Math.exp) });
+    gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.transpose(0, 2).exp(), ref: ([a]) => ref.unary(ref.transpose(a, 0, 2), Math.exp) });
+    gradcheck({ inputs: [{ shape: [2, 3, 4, 2] }], lib: ([a]) => a.transpose(1, -1).tanh(), ref: ([a]) => ref.unary(ref.transpose(a, 1, 3), Math.tanh) });
+  });
+
+  it("a composite: two-layer MLP with softmax cross-entropy by hand", () => {
+    gradcheck({
+      inputs: [{ shape: [4, 5] }, { shape: [5, 6] }, { shape: [6] }, { shape: [6, 3] }],
+      lib: ([x, w1, b1, w2]) => x.matmul(w1).add(b1).tanh().matmul(w2).logSoftmax(1).mean(),
+      ref: ([x, w1, b1, w2]) => {
+        const h = ref.unary(ref.binary(ref.matmul(x, w1), b1, (p, q) => p + q), Math.tanh);
+        const l = ref.alongDim(ref.matmul(h, w2), 1, ref.logSoftmax);
+        return ref.reduce(l, undefined, false, (xs) => sumOf(xs) / xs.length);
+      },
+    });
+  });
+});

@@ -1,0 +1,131 @@
+// A float64 reference for every op, written as plainly as possible: the
+// library's float32 results and the finite-difference gradients are checked
+// against it.
+
+export interface Arr {
+  shape: number[];
+  data: Float64Array;
+}
+
+export const arr = (shape: number[], data: ArrayLike<number>): Arr => ({ shape, data: Float64Array.from(data) });
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+function strides(shape: number[]): number[] {
+  const s = shape.map(() => 1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+function unravel(i: number, shape: number[]): number[] {
+  const idx = shape.map(() => 0);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
+  return idx;
+}
+
+/** Index into x for an index of the broadcast result. */
+function bIndex(x: Arr, outIdx: number[]): number {
+  const st = strides(x.shape);
+  const off = outIdx.length - x.shape.length;
+  let k = 0;
+  for (let d = 0; d < x.shape.length; d++) k += (x.shape[d] === 1 ? 0 : outIdx[d + off]) * st[d];
+  return k;
+}
+
+export function bShape(a: number[], b: number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  return Array.from({ length: n }, (_, i) => {
+    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    return da === 1 ? db : da;
+  });
+}
+
+export function binary(a: Arr, b: Arr, f: (x: number, y: number) => number): Arr {
+  const shape = bShape(a.shape, b.shape);
+  const data = new Float64Array(size(shape));
+  for (let i = 0; i < data.length; i++) {
+    const idx = unravel(i, shape);
+    data[i] = f(a.data[bIndex(a, idx)], b.data[bIndex(b, idx)]);
+  }
+  return { shape, data };
+}
+
+export function unary(a: Arr, f: (x: number) => number): Arr {
+  return { shape: a.shape.slice(), data: a.data.map(f) };
+}
+
+/** Reduce over dim (or everything) with f over the values of each slice. */
+export function reduce(a: Arr, dim: number | undefined, keepDim: boolean, f: (xs: number[]) => number): Arr {
+  if (dim === undefined) {
+    return { shape: keepDim ? a.shape.map(() => 1) : [], data: Float64Array.of(f(Array.from(a.data))) };
+  }
+  const d = dim < 0 ? dim + a.shape.length : dim;
+  const kept = a.shape.slice();
+  kept[d] = 1;
+  const out = new Float64Array(size(kept));
+  for (let i = 0; i < out.length; i++) {
+    const idx = unravel(i, kept);
+    const xs: number[] = [];
+    for (let k = 0; k < a.shape[d]; k++) {
+      idx[d] = k;
+      xs.push(a.data[idx.reduce((acc, v, j) => acc + v * strides(a.shape)[j], 0)]);
+    }
+    out[i] = f(xs);
+  }
+  return { shape: keepDim ? kept : a.shape.filter((_, i) => i !== d), data: out };
+}
+
+/** Apply f to every 1-D slice along dim (softmax-like ops). */
+export function alongDim(a: Arr, dim: number, f: (xs: number[]) => number[]): Arr {
+  const d = dim < 0 ? dim + a.shape.length : dim;
+  const st = strides(a.shape);
+  const kept = a.shape.slice();
+  kept[d] = 1;
+  const out = new Float64Array(a.data.length);
+  for (let i = 0; i < size(kept); i++) {
+    const idx = unravel(i, kept);
+    const base = idx.reduce((acc, v, j) => acc + v * st[j], 0);
+    const xs = Array.from({ length: a.shape[d] }, (_, k) => a.data[base + k * st[d]]);
+    f(xs).forEach((v, k) => (out[base + k * st[d]] = v));
+  }
+  return { shape: a.shape.slice(), data: out };
+}
+
+export function matmul(a: Arr, b: Arr): Arr {
+  const [M, K] = a.shape, N = b.shape[1];
+  const data = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+    let s = 0;
+    for (let p = 0; p < K; p++) s += a.data[i * K + p] * b.data[p * N + j];
+    data[i * N + j] = s;
+  }
+  return { shape: [M, N], data };
+}
+
+export function transpose(a: Arr, d0: number, d1: number): Arr {
+  const shape = a.shape.slice();
+  [shape[d0], shape[d1]] = [shape[d1], shape[d0]];
+  const st = strides(a.shape);
+  const data = new Float64Array(a.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const idx = unravel(i, shape);
+    [idx[d0], idx[d1]] = [idx[d1], idx[d0]];
+    data[i] = a.data[idx.reduce((acc, v, j) => acc + v * st[j], 0)];
+  }
+  return { shape, data };
+}
+
+export const softmax = (xs: number[]) => {
+  const m = Math.max(...xs);
+  const e = xs.map((x) => Math.exp(x - m));
+  const s = e.reduce((p, q) => p + q, 0);
+  return e.map((v) => v / s);
+};
+
+export const logSoftmax = (xs: number[]) => {
+  const m = Math.max(...xs);
+  const lse = m + Math.log(xs.reduce((p, x) => p + Math.exp(x - m), 0));
+  return xs.map((x) => x - lse);
+};
