@@ -12,10 +12,13 @@ import { sum, mean, max, argmax } from "./ops/reduce.js";
 import { softmax, logSoftmax } from "./ops/softmax.js";
 import { matmul } from "./ops/matmul.js";
 import { reshape, flatten, transpose, detach, clone } from "./ops/shape.js";
+import { addInPlace, mulInPlace, fillInPlace, copyInPlace } from "./ops/inplace.js";
 
 /** A block of the heap, shared (refcounted) by the tensor handles that view it. */
 export class Storage {
   refs = 1;
+  /** Bumped by every in-place write, so backward() can detect a saved tensor that changed. */
+  version = 0;
   constructor(
     readonly backend: Backend,
     readonly ptr: number,
@@ -183,6 +186,17 @@ export class Tensor {
   transpose(dim0 = 0, dim1 = 1): Tensor { return transpose(this, dim0, dim1); }
   detach(): Tensor { return detach(this); }
   clone(): Tensor { return clone(this); }
+
+  // In-place updates (PyTorch's trailing underscore): never recorded; allowed on
+  // tensors that require grad only under noGrad (optimizer steps).
+  /** this += alpha * other */
+  add_(other: Tensor | number, alpha = 1): this { addInPlace(this, other, alpha); return this; }
+  /** this -= alpha * other */
+  sub_(other: Tensor | number, alpha = 1): this { addInPlace(this, other, -alpha); return this; }
+  mul_(factor: number): this { mulInPlace(this, factor); return this; }
+  fill_(value: number): this { fillInPlace(this, value); return this; }
+  zero_(): this { fillInPlace(this, 0); return this; }
+  copy_(src: Tensor): this { copyInPlace(this, src); return this; }
 }
 
 export function isTensor(x: unknown): x is Tensor {

@@ -98,6 +98,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         if (g === undefined) continue;
         grads.delete(t);
         const node = t._node!;
+        node.checkSaved();
         const inputGrads = node.rule(g, node.saved);
         g.dispose();
         for (let j = 0; j < node.inputs.length; j++) {

@@ -23,7 +23,21 @@ export class GradNode {
     public inputs: Tensor[],
     public saved: Tensor[],
     public rule: BackwardRule,
+    /** Storage versions of the saved tensors when they were saved. */
+    public versions: number[],
   ) {}
+
+  /** Throws if a saved tensor was modified in place after it was saved. */
+  checkSaved(): void {
+    this.saved.forEach((t, i) => {
+      if (t._storage!.version !== this.versions[i]) {
+        throw new Error(
+          `backward: a tensor of shape [${t.shape.join(",")}] saved by '${this.op}' was modified in place ` +
+            "after it was saved; clone() it before modifying",
+        );
+      }
+    });
+  }
 }
 
 /** True when an op on these operands must be recorded. */
@@ -40,7 +54,7 @@ export function record(out: Tensor, op: string, inputs: Tensor[], saved: Tensor[
     h._kept = true; // the node disposes it, not a tidy() scope
     return h;
   });
-  const node = new GradNode(op, inputs, handles, rule);
+  const node = new GradNode(op, inputs, handles, rule, handles.map((h) => h._storage!.version));
   for (const x of inputs) if (x._node !== null && !x._node.released) x._node.consumers++;
   out._node = node;
   out.requiresGrad = true;

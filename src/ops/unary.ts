@@ -23,7 +23,7 @@ function gradOf(kernel: GradKernel, g: Tensor, s: Tensor): Tensor {
 export function neg(x: Tensor): Tensor {
   checkTensor("neg", x);
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k.affine(x._ptr, out._ptr, x.size, -1, 0);
+  out._backend.k.affine(x._ptr, out._ptr, x.size, -1, -0); // + -0 keeps neg(0) = -0
   if (needsGrad(x)) record(out, "neg", [x], [], (g) => [neg(g)]);
   return out;
 }

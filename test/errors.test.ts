@@ -1,0 +1,82 @@
+// Every documented error: a clear message naming the op and the shapes,
+// TypeErrors for wrong argument types, and nothing allocated or corrupted.
+import { beforeAll, describe, expect, it } from "vitest";
+import * as wg from "../src/index.js";
+import { init, memory, tensor, zeros } from "../src/index.js";
+import { BACKENDS, use } from "./helpers/backends.js";
+
+describe.each(BACKENDS)("errors on $name", (backend) => {
+  beforeAll(() => use(backend));
+
+  it("names the op and both shapes on a shape mismatch", () => {
+    const a = zeros([2, 3]), b = zeros([4, 5]);
+    expect(() => a.matmul(b)).toThrow("matmul: [2,3] x [4,5]: inner sizes 3 and 4 differ");
+    expect(() => a.matmul(zeros([3]))).toThrow("matmul: [2,3] x [3]: both operands must be 2-D");
+    expect(() => a.add(zeros([4]))).toThrow("add: shapes [2,3] and [4] cannot be broadcast");
+    expect(() => a.mul(zeros([3, 3]))).toThrow(/^mul: shapes \[2,3\] and \[3,3\]/);
+    expect(() => a.reshape([4, 2])).toThrow("reshape: cannot reshape [2,3] (6 elements) into [4,2]");
+    expect(() => a.reshape([4, -1])).toThrow(/reshape: cannot reshape \[2,3\]/);
+    expect(() => a.sum(2)).toThrow("sum: dim 2 is out of range for shape [2,3]");
+    expect(() => a.softmax(-3)).toThrow("softmax: dim -3 is out of range for shape [2,3]");
+    expect(() => a.transpose(0, 5)).toThrow(/transpose: dim 5 is out of range/);
+    expect(() => a.item()).toThrow("item: tensor of shape [2,3] has 6 elements, not 1");
+    expect(() => zeros([2]).add_(zeros([2, 2]))).toThrow(/add_: \[2,2\] cannot be added in place to \[2\]/);
+  });
+
+  it("throws TypeError for arguments of the wrong type", () => {
+    const a = zeros([2]);
+    expect(() => a.add("1" as never)).toThrow(TypeError);
+    expect(() => a.add("1" as never)).toThrow(/add: operand must be a Tensor, got string 1/);
+    expect(() => wg.add(1, 2)).toThrow(TypeError);
+    expect(() => a.matmul([[1]] as never)).toThrow(TypeError);
+    expect(() => tensor("abc" as never)).toThrow(TypeError);
+    expect(() => tensor([1, "a"] as never)).toThrow(TypeError);
+    expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
+    expect(() => zeros([2, -1])).toThrow(TypeError);
+    expect(() => zeros([1.5])).toThrow(TypeError);
+    expect(() => zeros("3" as never)).toThrow(TypeError);
+    expect(() => a.reshape([1.5] as never)).toThrow(TypeError);
+    expect(() => a.sum(0.5)).toThrow(TypeError);
+    expect(() => a.pow(Infinity)).toThrow(TypeError);
+    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/3 values do not fill shape \[2,2\]/);
+    expect(() => wg.tidy(5 as never)).toThrow(TypeError);
+    expect(() => wg.manualSeed("x" as never)).toThrow(TypeError);
+    expect(() => wg.arange(0, 5, 0)).toThrow(/step must not be 0/);
+    expect(() => a.backward(5 as never)).toThrow();
+  });
+
+  it("refuses disposed tensors clearly", () => {
+    const a = tensor([1, 2]);
+    a.dispose();
+    expect(() => a.add(1)).toThrow("tensor of shape [2] was disposed");
+    expect(() => a.data()).toThrow(/disposed/);
+    expect(() => a.toArray()).toThrow(/disposed/);
+    expect(() => tensor([1, 2]).mul(a)).toThrow(/disposed/);
+  });
+
+  it("allocates nothing and corrupts nothing when an op throws", () => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const b = zeros([4]);
+    const m0 = memory();
+    for (const bad of [() => a.matmul(a), () => a.add(b), () => a.reshape([5]), () => a.max(3), () => tensor([[1], [2, 3]])]) {
+      expect(bad).toThrow();
+    }
+    expect(memory()).toEqual(m0);
+    expect(a.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(a.matmul(a.transpose(0, 1)).toArray()).toEqual([[14, 32], [32, 77]]);
+  });
+
+  it("refuses tensors of a backend that init() replaced", async () => {
+    const old = tensor([1, 2]);
+    await use(backend);
+    expect(() => old.add(1)).toThrow(/belongs to backend .* a later init\(\) replaced/);
+    old.dispose(); // still harmless
+  });
+
+  it("rejects unknown backends and builds", async () => {
+    await expect(init({ backend: "gpu" as never })).rejects.toThrow(TypeError);
+    await expect(init({ backend: "wasm", build: "avx" as never })).rejects.toThrow(/unknown build 'avx'/);
+    await expect(init({ backend: "js", build: "simd" })).rejects.toThrow(/wasm backend only/);
+    await use(backend);
+  });
+});
