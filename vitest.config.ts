@@ -8,5 +8,6 @@ export default defineConfig({
     pool: "forks",
     execArgv: ["--experimental-wasm-relaxed-simd"],
     testTimeout: 60_000,
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },
 });
