@@ -1,82 +1,238 @@
 // SGEMM, row-major: C = alpha * op(A) * op(B) + beta * C, where op(X) is X or
-// X^T (transA / transB nonzero), op(A) is M x K, op(B) is K x N and C is M x N.
-// Backward passes call it with the transpose flags instead of materialising
-// transposes. This is the simple blocked version; the packed micro-kernel
-// comes with the GEMM work.
+// X^T (transA / transB nonzero), op(A) is M x K, op(B) is K x N, C is M x N.
+//
+// Goto/BLIS structure: B is packed into KC x NR column panels (kept in L1 while
+// a block of A streams past), A into MR x KC row panels (an MC x KC block kept
+// in L2), and a register micro-kernel accumulates an MR x NR tile in f32x4
+// registers (XNNPACK's 4x8: 8 accumulators, 11 live v128 in all, far from the
+// 16 that x86 has). Transposes are absorbed by the packing, so backward's
+// A^T B and A B^T products run the same micro-kernel as A B.
+//
+// `work` is a scratch block of at least gemmWorkspaceBytes() bytes owned by
+// the caller: the kernel allocates nothing.
+
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 128;
+const NC = 2048;
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
 
-/** y[0..n) += a * x[0..n) */
-@inline function axpy(a: f32, x: usize, y: usize, n: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(a);
-    for (; j + 4 <= n; j += 4) {
-      const xv = v128.load(at(x, j)), yv = v128.load(at(y, j));
-      let r: v128;
-      if (ASC_FEATURE_RELAXED_SIMD) r = f32x4.relaxed_madd(va, xv, yv);
-      else r = f32x4.add(f32x4.mul(va, xv), yv);
-      v128.store(at(y, j), r);
-    }
+/** Copies 4 floats (one v128 where SIMD is on). */
+@inline function copy4(dst: usize, src: usize): void {
+  if (ASC_FEATURE_SIMD) v128.store(dst, v128.load(src));
+  else {
+    store<u64>(dst, load<u64>(src));
+    store<u64>(dst, load<u64>(src, 8), 8);
   }
-  for (; j < n; j++) store<f32>(at(y, j), load<f32>(at(y, j)) + a * load<f32>(at(x, j)));
 }
 
-/** sum_p x[p * sx] * y[p], y contiguous */
-@inline function dot(x: usize, sx: i32, y: usize, n: i32): f32 {
-  let p = 0;
-  let s: f32 = 0;
-  if (ASC_FEATURE_SIMD) {
-    if (sx == 1) {
-      let acc = f32x4.splat(0);
-      for (; p + 4 <= n; p += 4) {
-        const xv = v128.load(at(x, p)), yv = v128.load(at(y, p));
-        if (ASC_FEATURE_RELAXED_SIMD) acc = f32x4.relaxed_madd(xv, yv, acc);
-        else acc = f32x4.add(f32x4.mul(xv, yv), acc);
+/** Bytes of scratch sgemm needs: packed A block, packed B block, one edge tile. */
+export function gemmWorkspaceBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+/** Ap <- op(A)[i0 .. i0+mc, p0 .. p0+kc] as MR-row panels, p-major, zero-padded to MR rows. */
+function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, Ap: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = at(Ap, ir * kc);
+    if (transA) {
+      // op(A)(i, p) = A[p, i]: the MR values of one p are contiguous.
+      const src = at(A, p0 * lda + i0 + ir);
+      if (rows == MR) {
+        for (let p = 0; p < kc; p++) copy4(at(panel, p * MR), at(src, p * lda));
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR; r++) store<f32>(at(panel, p * MR + r), r < rows ? load<f32>(at(src, p * lda + r)) : 0);
+        }
       }
-      s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    } else {
+      for (let r = 0; r < MR; r++) {
+        if (r < rows) {
+          const src = at(A, (i0 + ir + r) * lda + p0);
+          for (let p = 0; p < kc; p++) store<f32>(at(panel, p * MR + r), load<f32>(at(src, p)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(at(panel, p * MR + r), 0);
+        }
+      }
     }
   }
-  for (; p < n; p++) s += load<f32>(at(x, p * sx)) * load<f32>(at(y, p));
-  return s;
+}
+
+/** Bp <- op(B)[p0 .. p0+kc, j0 .. j0+nc] as NR-column panels, p-major, zero-padded to NR columns. */
+function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, Bp: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const panel = at(Bp, jr * kc);
+    if (!transB) {
+      const src = at(B, p0 * ldb + j0 + jr);
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++) {
+          const s = at(src, p * ldb), d = at(panel, p * NR);
+          copy4(d, s);
+          copy4(d + 16, s + 16);
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let c = 0; c < NR; c++) store<f32>(at(panel, p * NR + c), c < cols ? load<f32>(at(src, p * ldb + c)) : 0);
+        }
+      }
+    } else {
+      // op(B)(p, j) = B[j, p]: each column is a contiguous row of B.
+      for (let c = 0; c < NR; c++) {
+        if (c < cols) {
+          const src = at(B, (j0 + jr + c) * ldb + p0);
+          for (let p = 0; p < kc; p++) store<f32>(at(panel, p * NR + c), load<f32>(at(src, p)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(at(panel, p * NR + c), 0);
+        }
+      }
+    }
+  }
+}
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** One output row of a tile: C[0..8) = alpha * (lo, hi) + beta * C (beta == 0: C is not read). */
+@inline function storeRow(c: usize, lo: v128, hi: v128, alpha: v128, beta: f32): void {
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(lo, alpha));
+    v128.store(c, f32x4.mul(hi, alpha), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, madd(v128.load(c), vb, f32x4.mul(lo, alpha)));
+    v128.store(c, madd(v128.load(c, 16), vb, f32x4.mul(hi, alpha)), 16);
+  }
+}
+
+/** The MR x NR register tile: C (ldc floats per row) = alpha * Ap * Bp + beta * C over kc. */
+function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a = Ap, b = Bp;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
+    av = v128.load32_splat(a, 4);
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
+    av = v128.load32_splat(a, 8);
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
+    av = v128.load32_splat(a, 12);
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
+    a += MR * 4;
+    b += NR * 4;
+  }
+  const va = f32x4.splat(alpha);
+  const row = <usize>ldc << 2;
+  storeRow(C, c00, c01, va, beta);
+  storeRow(C + row, c10, c11, va, beta);
+  storeRow(C + 2 * row, c20, c21, va, beta);
+  storeRow(C + 3 * row, c30, c31, va, beta);
+}
+
+/** The same tile without SIMD (the scalar build): 32 accumulators would spill, so a row at a time. */
+function microKernelScalar(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  for (let r = 0; r < MR; r++) {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+    let a = Ap + (<usize>r << 2), b = Bp;
+    for (let p = 0; p < kc; p++) {
+      const av = load<f32>(a);
+      s0 += av * load<f32>(b);
+      s1 += av * load<f32>(b, 4);
+      s2 += av * load<f32>(b, 8);
+      s3 += av * load<f32>(b, 12);
+      s4 += av * load<f32>(b, 16);
+      s5 += av * load<f32>(b, 20);
+      s6 += av * load<f32>(b, 24);
+      s7 += av * load<f32>(b, 28);
+      a += MR * 4;
+      b += NR * 4;
+    }
+    const c = C + (<usize>(r * ldc) << 2);
+    if (beta == 0) {
+      store<f32>(c, alpha * s0); store<f32>(c, alpha * s1, 4); store<f32>(c, alpha * s2, 8); store<f32>(c, alpha * s3, 12);
+      store<f32>(c, alpha * s4, 16); store<f32>(c, alpha * s5, 20); store<f32>(c, alpha * s6, 24); store<f32>(c, alpha * s7, 28);
+    } else {
+      store<f32>(c, alpha * s0 + beta * load<f32>(c)); store<f32>(c, alpha * s1 + beta * load<f32>(c, 4), 4);
+      store<f32>(c, alpha * s2 + beta * load<f32>(c, 8), 8); store<f32>(c, alpha * s3 + beta * load<f32>(c, 12), 12);
+      store<f32>(c, alpha * s4 + beta * load<f32>(c, 16), 16); store<f32>(c, alpha * s5 + beta * load<f32>(c, 20), 20);
+      store<f32>(c, alpha * s6 + beta * load<f32>(c, 24), 24); store<f32>(c, alpha * s7 + beta * load<f32>(c, 28), 28);
+    }
+  }
+}
+
+@inline function tile(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_SIMD) microKernel(kc, Ap, Bp, C, ldc, alpha, beta);
+  else microKernelScalar(kc, Ap, Bp, C, ldc, alpha, beta);
+}
+
+/** C *= beta (beta == 0 writes zeros, so NaNs in uninitialised C do not survive). */
+function scaleC(M: i32, N: i32, beta: f32, C: usize, ldc: i32): void {
+  for (let i = 0; i < M; i++) {
+    const c = at(C, i * ldc);
+    for (let j = 0; j < N; j++) store<f32>(at(c, j), beta == 0 ? 0 : beta * load<f32>(at(c, j)));
+  }
 }
 
 export function sgemm(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
-  A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
+  A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, work: usize,
 ): void {
-  for (let i = 0; i < M; i++) {
-    const c = at(C, i * ldc);
-    for (let j = 0; j < N; j++) {
-      // beta == 0 must not keep NaNs from uninitialised C.
-      store<f32>(at(c, j), beta == 0 ? 0 : beta * load<f32>(at(c, j)));
-    }
-  }
-  if (M == 0 || N == 0 || K == 0 || alpha == 0) return;
-  if (!transB) {
-    // C row i += alpha * A(i, p) * B row p: every inner loop runs along contiguous rows.
-    const KB = 256;
-    for (let p0 = 0; p0 < K; p0 += KB) {
-      const p1 = min(p0 + KB, K);
-      for (let i = 0; i < M; i++) {
-        const c = at(C, i * ldc);
-        for (let p = p0; p < p1; p++) {
-          const a = alpha * load<f32>(at(A, transA ? p * lda + i : i * lda + p));
-          if (a != 0) axpy(a, at(B, p * ldb), c, N);
-        }
-      }
-    }
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0) {
+    if (beta != 1) scaleC(M, N, beta, C, ldc);
     return;
   }
-  // op(B) = B^T: C(i, j) = dot(op(A) row i, B row j).
-  for (let i = 0; i < M; i++) {
-    const arow = transA ? at(A, i) : at(A, i * lda);
-    const sa = transA ? lda : 1;
-    const c = at(C, i * ldc);
-    for (let j = 0; j < N; j++) {
-      store<f32>(at(c, j), load<f32>(at(c, j)) + alpha * dot(arow, sa, at(B, j * ldb), K));
+  const Ap = work;
+  const Bp = at(work, MC * KC);
+  const edge = at(Bp, KC * NC);
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nc = min(NC, N - j0);
+    for (let p0 = 0; p0 < K; p0 += KC) {
+      const kc = min(KC, K - p0);
+      // beta applies once, on the first K block; later blocks accumulate.
+      const b: f32 = p0 == 0 ? beta : 1;
+      packB(transB, B, ldb, p0, kc, j0, nc, Bp);
+      for (let i0 = 0; i0 < M; i0 += MC) {
+        const mc = min(MC, M - i0);
+        packA(transA, A, lda, i0, mc, p0, kc, Ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = at(Bp, jr * kc);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const ap = at(Ap, ir * kc);
+            const c = at(C, (i0 + ir) * ldc + j0 + jr);
+            if (rows == MR && cols == NR) {
+              tile(kc, ap, bp, c, ldc, alpha, b);
+            } else {
+              // Partial tile: compute it whole into scratch, write back the valid part.
+              tile(kc, ap, bp, edge, NR, 1, 0);
+              for (let r = 0; r < rows; r++) {
+                for (let q = 0; q < cols; q++) {
+                  const dst = at(c, r * ldc + q);
+                  const v = alpha * load<f32>(at(edge, r * NR + q));
+                  store<f32>(dst, b == 0 ? v : v + b * load<f32>(dst));
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 }

@@ -10,6 +10,8 @@ export class Backend {
   readonly heap: Heap;
   /** A small i32 block the ops layer writes shapes and strides into (see kernels.ts). */
   readonly meta: number;
+  /** Scratch for sgemm's packed panels, allocated once. */
+  readonly gemmWork: number;
   /** Live tensor handles and the bytes of their storages, for memory(). */
   liveTensors = 0;
   liveBytes = 0;
@@ -22,6 +24,7 @@ export class Backend {
   ) {
     this.heap = new Heap(memory, k.heapBase());
     this.meta = this.heap.alloc(META_BYTES);
+    this.gemmWork = this.heap.alloc(k.gemmWorkspaceBytes());
   }
 }
 

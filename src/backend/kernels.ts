@@ -42,9 +42,11 @@ export interface Kernels {
   logSoftmax(x: number, out: number, outer: number, n: number, inner: number): void;
   logSoftmaxBackward(g: number, y: number, out: number, outer: number, n: number, inner: number): void;
   // gemm.ts
+  gemmWorkspaceBytes(): number;
+  /** work: a scratch block of gemmWorkspaceBytes() bytes (Backend.gemmWork). */
   sgemm(
     transA: number, transB: number, M: number, N: number, K: number, alpha: number,
-    A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
+    A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, work: number,
   ): void;
 }
 

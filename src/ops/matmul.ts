@@ -9,7 +9,8 @@ import { checkTensor } from "./util.js";
 export function gemm(a: Tensor, transA: boolean, b: Tensor, transB: boolean, M: number, N: number, K: number): Tensor {
   const out = Tensor._empty([M, N]);
   const lda = a.shape[1], ldb = b.shape[1];
-  out._backend.k.sgemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, 1, a._ptr, lda, b._ptr, ldb, 0, out._ptr, N);
+  const be = out._backend;
+  be.k.sgemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, 1, a._ptr, lda, b._ptr, ldb, 0, out._ptr, N, be.gemmWork);
   return out;
 }
 
