@@ -101,8 +101,11 @@ function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i
 }
 
 /** One output row of a tile: C[0..8) = alpha * (lo, hi) + beta * C (beta == 0: C is not read). */
-@inline function storeRow(c: usize, lo: v128, hi: v128, alpha: v128, beta: f32): void {
-  if (beta == 0) {
+@inline function storeRow(c: usize, lo: v128, hi: v128, alpha: v128, beta: f32, alpha1: bool): void {
+  if (beta == 0 && alpha1) {
+    v128.store(c, lo);
+    v128.store(c, hi, 16);
+  } else if (beta == 0) {
     v128.store(c, f32x4.mul(lo, alpha));
     v128.store(c, f32x4.mul(hi, alpha), 16);
   } else {
@@ -138,10 +141,11 @@ function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f
   }
   const va = f32x4.splat(alpha);
   const row = <usize>ldc << 2;
-  storeRow(C, c00, c01, va, beta);
-  storeRow(C + row, c10, c11, va, beta);
-  storeRow(C + 2 * row, c20, c21, va, beta);
-  storeRow(C + 3 * row, c30, c31, va, beta);
+  const one = alpha == 1;
+  storeRow(C, c00, c01, va, beta, one);
+  storeRow(C + row, c10, c11, va, beta, one);
+  storeRow(C + 2 * row, c20, c21, va, beta, one);
+  storeRow(C + 3 * row, c30, c31, va, beta, one);
 }
 
 /** The same tile without SIMD (the scalar build): 32 accumulators would spill, so a row at a time. */
