@@ -7,3 +7,5 @@ export * from "./broadcast";
 export * from "./reduce";
 export * from "./softmax";
 export * from "./gemm";
+export * from "./conv";
+export * from "./pool";

@@ -76,6 +76,11 @@ export function tensor(data: NestedArray | ArrayLike<number>, options: TensorOpt
   return filled(shape, options, (v) => v.set(buf));
 }
 
+/** @internal Uninitialised storage (parameters that an initialiser fills). */
+export function empty(shape: number[], options?: CreateOptions): Tensor {
+  return finish(Tensor._empty(checkShape("empty", shape)), options);
+}
+
 export function full(shape: number[], value: number, options?: CreateOptions): Tensor {
   const s = checkShape("full", shape);
   if (typeof value !== "number") throw new TypeError(`full: value must be a number, got ${describe(value)}`);

@@ -11,3 +11,4 @@ export { sum, mean, max, argmax } from "./ops/reduce.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { matmul } from "./ops/matmul.js";
 export { reshape, flatten, transpose, detach, clone } from "./ops/shape.js";
+export * as nn from "./nn/index.js";

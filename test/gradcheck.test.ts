@@ -109,6 +109,19 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
     gradcheck({ inputs: [{ shape: [M, K] }, { shape: [K, N] }], lib: ([a, b]) => a.matmul(b), ref: ([a, b]) => ref.matmul(a, b) });
   });
 
+  it.each([[1, 1, 1], [5, 7, 3], [4, 17, 9]])("linear [%i,%i] -> %i, with and without bias", (M, K, N) => {
+    gradcheck({
+      inputs: [{ shape: [M, K] }, { shape: [N, K] }, { shape: [N] }],
+      lib: ([x, w, b]) => wg.nn.functional.linear(x, w, b),
+      ref: ([x, w, b]) => ref.binary(ref.matmul(x, ref.transpose(w, 0, 1)), b, (p, q) => p + q),
+    });
+    gradcheck({
+      inputs: [{ shape: [M, K] }, { shape: [N, K] }],
+      lib: ([x, w]) => wg.nn.functional.linear(x, w),
+      ref: ([x, w]) => ref.matmul(x, ref.transpose(w, 0, 1)),
+    });
+  });
+
   it("reshape, flatten and transpose", () => {
     gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.reshape([4, -1]).mul(a.reshape([4, 6])), ref: ([a]) => ref.binary({ shape: [4, 6], data: a.data }, { shape: [4, 6], data: a.data }, (x, y) => x * y) });
     gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.flatten(1).exp(), ref: ([a]) => ref.unary({ shape: [2, 12], data: a.data }, Math.exp) });

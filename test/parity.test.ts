@@ -33,6 +33,11 @@ const CASES: Case[] = [
   ["logSoftmax dim 0", [[19, 10]], ([a]) => a.mul(3).logSoftmax(0)],
   ["matmul", [[33, 70], [70, 19]], ([a, b]) => a.matmul(b)],
   ["transpose 3-d", [[6, 7, 8]], ([a]) => a.transpose(0, 2).mul(a.transpose(0, 2))],
+  ["linear", [[37, 70], [19, 70], [19]], ([x, w, b]) => wg.nn.functional.linear(x, w, b)],
+  ["conv2d", [[4, 3, 13, 11], [8, 3, 3, 3], [8]], ([x, w, b]) => wg.nn.functional.conv2d(x, w, b, { padding: 1 })],
+  ["conv2d strided dilated", [[2, 5, 17, 15], [6, 5, 3, 3]], ([x, w]) => wg.nn.functional.conv2d(x, w, null, { stride: 2, dilation: 2, padding: 2 })],
+  ["maxPool2d", [[3, 4, 14, 14]], ([x]) => wg.nn.functional.maxPool2d(x, 2)],
+  ["avgPool2d", [[3, 4, 13, 13]], ([x]) => wg.nn.functional.avgPool2d(x, 3, { stride: 2, padding: 1 })],
 ];
 
 interface Result {

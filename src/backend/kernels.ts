@@ -48,6 +48,30 @@ export interface Kernels {
     transA: number, transB: number, M: number, N: number, K: number, alpha: number,
     A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, work: number,
   ): void;
+  // conv.ts
+  im2col(
+    x: number, col: number, ld: number, C: number, H: number, W: number, kh: number, kw: number,
+    sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number,
+  ): void;
+  col2im(
+    col: number, ld: number, dx: number, C: number, H: number, W: number, kh: number, kw: number,
+    sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number,
+  ): void;
+  swapLeadingDims(src: number, dst: number, A: number, B: number, P: number, bias: number): void;
+  // pool.ts
+  maxPool2d(
+    x: number, out: number, idx: number, planes: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,
+  ): void;
+  maxPool2dBackward(g: number, idx: number, dx: number, planes: number, HW: number, OHW: number): void;
+  avgPool2d(
+    x: number, out: number, planes: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,
+  ): void;
+  avgPool2dBackward(
+    g: number, dx: number, planes: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,
+  ): void;
 }
 
 /** Operation codes of binaryBroadcast (assembly/broadcast.ts). */

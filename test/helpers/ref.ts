@@ -129,3 +129,47 @@ export const logSoftmax = (xs: number[]) => {
   const lse = m + Math.log(xs.reduce((p, x) => p + Math.exp(x - m), 0));
   return xs.map((x) => x - lse);
 };
+
+export interface Conv2dRef {
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+}
+
+/** Direct convolution (cross-correlation), zero padding. */
+export function conv2d(x: Arr, w: Arr, b: Arr | null, o: Conv2dRef = {}): Arr {
+  const [N, C, H, W] = x.shape, [O, , kh, kw] = w.shape;
+  const [sh, sw] = o.stride ?? [1, 1], [ph, pw] = o.padding ?? [0, 0], [dh, dw] = o.dilation ?? [1, 1];
+  const OH = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const OW = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  const out = new Float64Array(N * O * OH * OW);
+  for (let n = 0; n < N; n++) for (let oc = 0; oc < O; oc++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+    let s = b ? b.data[oc] : 0;
+    for (let c = 0; c < C; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+      const y = oy * sh + i * dh - ph, xx = ox * sw + j * dw - pw;
+      if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+      s += x.data[((n * C + c) * H + y) * W + xx] * w.data[((oc * C + c) * kh + i) * kw + j];
+    }
+    out[((n * O + oc) * OH + oy) * OW + ox] = s;
+  }
+  return { shape: [N, O, OH, OW], data: out };
+}
+
+/** Pooling over windows inside the input (padding never contributes to max; counts in avg's divisor). */
+export function pool2d(x: Arr, kind: "max" | "avg", k: [number, number], s: [number, number], p: [number, number]): Arr {
+  const [N, C, H, W] = x.shape;
+  const OH = Math.floor((H + 2 * p[0] - k[0]) / s[0]) + 1, OW = Math.floor((W + 2 * p[1] - k[1]) / s[1]) + 1;
+  const out = new Float64Array(N * C * OH * OW);
+  for (let nc = 0; nc < N * C; nc++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+    let m = -Infinity, sum = 0;
+    for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) {
+      const y = oy * s[0] + i - p[0], xx = ox * s[1] + j - p[1];
+      if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+      const v = x.data[(nc * H + y) * W + xx];
+      m = Math.max(m, v);
+      sum += v;
+    }
+    out[(nc * OH + oy) * OW + ox] = kind === "max" ? m : sum / (k[0] * k[1]);
+  }
+  return { shape: [N, C, OH, OW], data: out };
+}

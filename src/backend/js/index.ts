@@ -8,9 +8,11 @@ import * as broadcast from "./broadcast.js";
 import * as reduce from "./reduce.js";
 import * as softmax from "./softmax.js";
 import * as gemm from "./gemm.js";
+import * as conv from "./conv.js";
+import * as pool from "./pool.js";
 
 export type JsKernels = Kernels & Views;
 
 export function createJsKernels(views: Views): JsKernels {
-  return { f32: views.f32, i32: views.i32, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm };
+  return { f32: views.f32, i32: views.i32, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm, ...conv, ...pool };
 }

@@ -1,0 +1,113 @@
+// im2col and col2im for 2-D convolution as a GEMM (PyTorch semantics: NCHW,
+// weights [out, in, kh, kw], cross-correlation).
+//
+// For one image x [C, H, W], im2col writes the block of col for that image:
+// row (c, i, j) holds the input pixel that kernel tap (i, j) of channel c sees
+// at every output position (0 where the tap falls in the padding). Rows are
+// `ld` floats apart, so a batch's blocks sit side by side in one
+// [C*kh*kw, N*OH*OW] matrix and the whole batch is a single GEMM:
+// Y [O, N*OH*OW] = W [O, C*kh*kw] * col. col2im is the adjoint: it adds every
+// column entry back into the pixel it came from (dx, zero-filled by the
+// caller, accumulates).
+
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+export function im2col(
+  x: usize, col: usize, ld: i32, C: i32, H: i32, W: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, OH: i32, OW: i32,
+): void {
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    const plane = at(x, c * H * W);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const dst = at(col, row * ld);
+        const dj = j * dw - pw;
+        // Output columns whose tap lands inside the row: [ox0, ox1).
+        let ox0 = 0;
+        while (ox0 < OW && ox0 * sw + dj < 0) ox0++;
+        let ox1 = OW;
+        while (ox1 > ox0 && (ox1 - 1) * sw + dj >= W) ox1--;
+        for (let oy = 0; oy < OH; oy++) {
+          const iy = oy * sh + i * dh - ph;
+          const d = at(dst, oy * OW);
+          if (iy < 0 || iy >= H) {
+            memory.fill(d, 0, <usize>OW << 2);
+            continue;
+          }
+          const srow = at(plane, iy * W + dj);
+          for (let ox = 0; ox < ox0; ox++) store<f32>(at(d, ox), 0);
+          if (sw == 1) {
+            memory.copy(at(d, ox0), at(srow, ox0), <usize>(ox1 - ox0) << 2);
+          } else {
+            for (let ox = ox0; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox * sw)));
+          }
+          for (let ox = ox1; ox < OW; ox++) store<f32>(at(d, ox), 0);
+        }
+        row++;
+      }
+    }
+  }
+}
+
+export function col2im(
+  col: usize, ld: i32, dx: usize, C: i32, H: i32, W: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, OH: i32, OW: i32,
+): void {
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    const plane = at(dx, c * H * W);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const src = at(col, row * ld);
+        const dj = j * dw - pw;
+        let ox0 = 0;
+        while (ox0 < OW && ox0 * sw + dj < 0) ox0++;
+        let ox1 = OW;
+        while (ox1 > ox0 && (ox1 - 1) * sw + dj >= W) ox1--;
+        for (let oy = 0; oy < OH; oy++) {
+          const iy = oy * sh + i * dh - ph;
+          if (iy < 0 || iy >= H) continue;
+          const drow = at(plane, iy * W + dj);
+          const s = at(src, oy * OW);
+          let ox = ox0;
+          if (ASC_FEATURE_SIMD) {
+            if (sw == 1) {
+              for (; ox + 4 <= ox1; ox += 4) {
+                v128.store(at(drow, ox), f32x4.add(v128.load(at(drow, ox)), v128.load(at(s, ox))));
+              }
+            }
+          }
+          for (; ox < ox1; ox++) {
+            const d = at(drow, ox * sw);
+            store<f32>(d, load<f32>(d) + load<f32>(at(s, ox)));
+          }
+        }
+        row++;
+      }
+    }
+  }
+}
+
+/**
+ * dst[b, a, :] = src[a, b, :] + bias[a] (bias may be 0): moves the batch dim
+ * between the GEMM's [O, N, P] layout and NCHW's [N, O, P], fusing the bias
+ * add on the way out.
+ */
+export function swapLeadingDims(src: usize, dst: usize, A: i32, B: i32, P: i32, bias: usize): void {
+  for (let a = 0; a < A; a++) {
+    const bv: f32 = bias ? load<f32>(at(bias, a)) : 0;
+    for (let b = 0; b < B; b++) {
+      const s = at(src, (a * B + b) * P);
+      const d = at(dst, (b * A + a) * P);
+      let p = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vb = f32x4.splat(bv);
+        for (; p + 4 <= P; p += 4) v128.store(at(d, p), f32x4.add(v128.load(at(s, p)), vb));
+      }
+      for (; p < P; p++) store<f32>(at(d, p), load<f32>(at(s, p)) + bv);
+    }
+  }
+}

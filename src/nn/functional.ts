@@ -1,0 +1,6 @@
+// nn.functional: the ops layers are built from (PyTorch semantics).
+export { linear } from "../ops/linear.js";
+export { conv2d, type Conv2dOptions } from "../ops/conv.js";
+export { maxPool2d, avgPool2d, globalAvgPool2d, type Pool2dOptions } from "../ops/pool.js";
+export { relu, sigmoid, tanh } from "../ops/unary.js";
+export { softmax, logSoftmax } from "../ops/softmax.js";

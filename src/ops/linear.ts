@@ -1,0 +1,52 @@
+// linear(x, W, b) = x W^T + b with PyTorch's weight layout [out, in]: one
+// GEMM with the bias preloaded into C (beta = 1), so the bias costs no extra
+// pass. Backward: dx = g W, dW = g^T x, db = column sums of g.
+import { needsGrad, record } from "../autograd/node.js";
+import { BIN_COPY_A } from "../backend/kernels.js";
+import { Tensor } from "../tensor.js";
+import { fmtShape } from "../shape.js";
+import { checkTensor, writeMeta } from "./util.js";
+
+export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
+  checkTensor("linear", x);
+  checkTensor("linear", w, "weight");
+  if (b !== null && b !== undefined) checkTensor("linear", b, "bias");
+  else b = null;
+  if (x.shape.length !== 2 || w.shape.length !== 2) {
+    throw new Error(`linear: input ${fmtShape(x.shape)} and weight ${fmtShape(w.shape)} must be 2-D ([batch, in] and [out, in])`);
+  }
+  const [M, K] = x.shape;
+  const [N, K2] = w.shape;
+  if (K !== K2) throw new Error(`linear: input ${fmtShape(x.shape)} has ${K} features but weight ${fmtShape(w.shape)} expects ${K2}`);
+  if (b !== null && (b.shape.length !== 1 || b.shape[0] !== N)) {
+    throw new Error(`linear: bias ${fmtShape(b.shape)} must be [${N}] for weight ${fmtShape(w.shape)}`);
+  }
+  const out = Tensor._empty([M, N]);
+  const be = out._backend;
+  const k = be.k;
+  if (b !== null) {
+    writeMeta("linear", be, [M, N], [0, 1], [0, 1]);
+    k.binaryBroadcast(BIN_COPY_A, b._ptr, b._ptr, out._ptr, be.meta);
+  }
+  k.sgemm(0, 1, M, N, K, 1, x._ptr, K, w._ptr, K, b === null ? 0 : 1, out._ptr, N, be.gemmWork);
+  const inputs = b === null ? [x, w] : [x, w, b];
+  if (needsGrad(...inputs)) {
+    record(out, "linear", inputs, [x, w], (g, [xs, ws]) => {
+      let dx: Tensor | null = null, dW: Tensor | null = null, db: Tensor | null = null;
+      if (x.requiresGrad) {
+        dx = Tensor._empty([M, K]);
+        k.sgemm(0, 0, M, K, N, 1, g._ptr, N, ws._ptr, K, 0, dx._ptr, K, be.gemmWork);
+      }
+      if (w.requiresGrad) {
+        dW = Tensor._empty([N, K]);
+        k.sgemm(1, 0, N, K, M, 1, g._ptr, N, xs._ptr, K, 0, dW._ptr, K, be.gemmWork);
+      }
+      if (b !== null && b.requiresGrad) {
+        db = Tensor._empty([N]);
+        k.sumDim(g._ptr, db._ptr, 1, M, N);
+      }
+      return b === null ? [dx, dW] : [dx, dW, db];
+    });
+  }
+  return out;
+}

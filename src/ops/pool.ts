@@ -1,0 +1,76 @@
+// Max and average pooling (NCHW), and global average pooling, each with its
+// backward.
+import { needsGrad, record } from "../autograd/node.js";
+import { Tensor } from "../tensor.js";
+import { checkTensor } from "./util.js";
+import { check4d, outSize, pair } from "./window.js";
+import { reshape } from "./shape.js";
+import { mean } from "./reduce.js";
+
+export interface Pool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+}
+
+function geometry(op: string, x: Tensor, kernel: number | [number, number], options: Pool2dOptions) {
+  checkTensor(op, x);
+  const [N, C, H, W] = check4d(op, x.shape);
+  const [kh, kw] = pair(op, "kernel", kernel, 1);
+  const [sh, sw] = pair(op, "stride", options.stride ?? [kh, kw], 1);
+  const [ph, pw] = pair(op, "padding", options.padding ?? 0, 0);
+  if (2 * ph > kh || 2 * pw > kw) {
+    throw new Error(`${op}: padding ${ph},${pw} must be at most half the kernel ${kh}x${kw}`);
+  }
+  const OH = outSize(op, x.shape, H, kh, sh, ph, 1);
+  const OW = outSize(op, x.shape, W, kw, sw, pw, 1);
+  return { N, C, H, W, OH, OW, args: [H, W, kh, kw, sh, sw, ph, pw, OH, OW] as const };
+}
+
+export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
+  const { N, C, H, W, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
+  const out = Tensor._empty([N, C, OH, OW]);
+  const idx = Tensor._empty([N, C, OH, OW]);
+  const k = out._backend.k;
+  k.maxPool2d(x._ptr, out._ptr, idx._ptr, N * C, ...args);
+  if (needsGrad(x)) {
+    // d max = g routed to the arg-max of each window
+    record(out, "maxPool2d", [x], [idx], (g, [ix]) => {
+      const dx = Tensor._empty(x.shape.slice());
+      k.fill(dx._ptr, dx.size, 0);
+      k.maxPool2dBackward(g._ptr, ix._ptr, dx._ptr, N * C, H * W, OH * OW);
+      return [dx];
+    });
+  }
+  idx.dispose();
+  return out;
+}
+
+export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
+  const { N, C, OH, OW, args } = geometry("avgPool2d", x, kernel, options);
+  const out = Tensor._empty([N, C, OH, OW]);
+  const k = out._backend.k;
+  k.avgPool2d(x._ptr, out._ptr, N * C, ...args);
+  if (needsGrad(x)) {
+    // d avg = g / (kh kw) spread over each window
+    record(out, "avgPool2d", [x], [], (g) => {
+      const dx = Tensor._empty(x.shape.slice());
+      k.fill(dx._ptr, dx.size, 0);
+      k.avgPool2dBackward(g._ptr, dx._ptr, N * C, ...args);
+      return [dx];
+    });
+  }
+  return out;
+}
+
+/** The mean of each channel plane: [N, C, H, W] -> [N, C, 1, 1] (PyTorch's adaptive_avg_pool2d(x, 1)). */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  checkTensor("globalAvgPool2d", x);
+  const [N, C, H, W] = check4d("globalAvgPool2d", x.shape);
+  const flat = reshape(x, [N, C, H * W]);
+  const m = mean(flat, 2, true);
+  const out = reshape(m, [N, C, 1, 1]);
+  flat.dispose();
+  m.dispose();
+  return out;
+}
