@@ -4,11 +4,11 @@
 //
 //   npm run bench:gemm            (all shapes)
 //   npm run bench:gemm -- --quick (fewer samples)
-import { Bench } from "tinybench";
 import { init, randn, supportedBuilds, type Tensor } from "../src/index.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
+import { medianMs } from "./lib/measure.js";
 
 interface Shape {
   label: string;
@@ -18,8 +18,6 @@ interface Shape {
   tA: boolean;
   tB: boolean;
 }
-
-const quick = process.argv.includes("--quick");
 
 function shapes(): Shape[] {
   const out: Shape[] = [];
@@ -43,20 +41,7 @@ function shapes(): Shape[] {
 type Engine = `wasm-${string}` | "js" | PeerName;
 
 async function measure(fn: () => void, flops: number): Promise<number> {
-  // Enough warm-up for V8 to tier the code up; then medians over samples.
-  const perCall = flops / 5e9;
-  const bench = new Bench({
-    time: quick ? 100 : 400,
-    iterations: quick ? 3 : 5,
-    warmupTime: quick ? 50 : 200,
-    warmupIterations: 2,
-  });
-  bench.add("x", fn);
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (!r || !("latency" in r)) throw new Error(`benchmark failed: ${JSON.stringify(r)}`);
-  void perCall;
-  return flops / (r.latency.p50 * 1e-3) / 1e9;
+  return flops / ((await medianMs(fn)) * 1e-3) / 1e9;
 }
 
 async function ours(engine: Engine, list: Shape[]): Promise<number[]> {
@@ -79,8 +64,8 @@ async function peer(engine: PeerName, list: Shape[]): Promise<number[]> {
   const tf = await usePeer(engine);
   const res: number[] = [];
   for (const s of list) {
-    const a = tf.randomNormal(s.tA ? [s.K, s.M] : [s.M, s.K]) as import("@tensorflow/tfjs-core").Tensor2D;
-    const b = tf.randomNormal(s.tB ? [s.N, s.K] : [s.K, s.N]) as import("@tensorflow/tfjs-core").Tensor2D;
+    const a = tf.randomNormal(s.tA ? [s.K, s.M] : [s.M, s.K]) as import("@tensorflow/tfjs").Tensor2D;
+    const b = tf.randomNormal(s.tB ? [s.N, s.K] : [s.K, s.N]) as import("@tensorflow/tfjs").Tensor2D;
     res.push(await measure(() => tf.matMul(a, b, s.tA, s.tB).dispose(), 2 * s.M * s.N * s.K));
     a.dispose(); b.dispose();
   }

@@ -96,6 +96,19 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
     expect(x.grad!.toArray()).toEqual([[[[0, 1, 1, 0], [0, 0, 0, 0]]]]);
   });
 
+  it("keeps tie and NaN rules in the vectorised 2x2 path", () => {
+    // eight windows per row: the 4-wide path and its scalar tail both run
+    const row0 = [1, 1, 3, 2, 0, 5, 7, 7, NaN, 1, 2, 2, 4, 4, 0, 0];
+    const row1 = [1, 0, 3, 9, 5, 1, 7, 7, 9, 9, 2, NaN, 4, 4, -1, -2];
+    const x = tensor([[[row0, row1]]], { requiresGrad: true });
+    const y = F.maxPool2d(x, 2);
+    expect(y.toArray()).toEqual([[[[1, 9, 5, 7, NaN, NaN, 4, 0]]]]);
+    y.sum().backward();
+    const g = x.grad!.toArray() as number[][][][];
+    expect(g[0][0][0]).toEqual([1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0]);
+    expect(g[0][0][1]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+  });
+
   it("averages with the padding in the divisor", () => {
     const x = tensor([[[[4, 8], [12, 16]]]]);
     expect(F.avgPool2d(x, 2, { stride: 2, padding: 1 }).toArray()).toEqual([[[[1, 2], [3, 4]]]]);

@@ -1,11 +1,14 @@
 // TensorFlow.js as a peer, on its Wasm (XNNPACK) and CPU backends.
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+// The union package: core, the CPU backend, layers and the gradients that
+// tf.grads needs (tfjs-core alone registers none).
+import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 
 export type PeerName = "tfjs-wasm" | "tfjs-cpu";
 
-export async function usePeer(name: PeerName): Promise<typeof tf> {
+export type TF = typeof tf;
+
+export async function usePeer(name: PeerName): Promise<TF> {
   if (name === "tfjs-wasm") setThreadsCount(1); // one thread, as every engine here
   const ok = await tf.setBackend(name === "tfjs-wasm" ? "wasm" : "cpu");
   if (!ok) throw new Error(`TensorFlow.js backend ${name} did not initialise`);

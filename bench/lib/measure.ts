@@ -1,0 +1,32 @@
+// Median time of a function with tinybench, after a warm-up long enough for
+// V8 to tier the code up.
+import { Bench } from "tinybench";
+
+export const quick = process.argv.includes("--quick");
+
+/** Median milliseconds per call. Calls slower than a second get three runs in all (peers can take a minute). */
+export async function medianMs(fn: () => void): Promise<number> {
+  const t0 = performance.now();
+  fn();
+  const first = performance.now() - t0;
+  if (first > 1000) {
+    const runs = [first];
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      fn();
+      runs.push(performance.now() - t);
+    }
+    return runs.sort((a, b) => a - b)[1];
+  }
+  const bench = new Bench({
+    time: quick ? 100 : 400,
+    iterations: quick ? 3 : 5,
+    warmupTime: quick ? 50 : 200,
+    warmupIterations: 2,
+  });
+  bench.add("x", fn);
+  await bench.run();
+  const r = bench.tasks[0].result;
+  if (!r || !("latency" in r)) throw new Error(`benchmark failed: ${JSON.stringify(r)}`);
+  return r.latency.p50;
+}
