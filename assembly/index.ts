@@ -9,3 +9,5 @@ export * from "./softmax";
 export * from "./gemm";
 export * from "./conv";
 export * from "./pool";
+export * from "./loss";
+export * from "./optim";

@@ -12,3 +12,6 @@ export { softmax, logSoftmax } from "./ops/softmax.js";
 export { matmul } from "./ops/matmul.js";
 export { reshape, flatten, transpose, detach, clone } from "./ops/shape.js";
 export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as io from "./io/index.js";
+export { fit, type FitOptions, type FitResult, type StopReason } from "./train/fit.js";

@@ -72,6 +72,27 @@ export interface Kernels {
     g: number, dx: number, planes: number, H: number, W: number,
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,
   ): void;
+  // loss.ts (targets: i32 class indices)
+  crossEntropy(x: number, targets: number, rowLoss: number, grad: number, N: number, C: number): void;
+  nllLoss(x: number, targets: number, rowLoss: number, N: number, C: number): void;
+  nllLossBackward(g: number, gs: number, targets: number, dx: number, N: number, C: number, scale: number): void;
+  binaryCrossEntropy(p: number, y: number, loss: number, n: number): void;
+  binaryCrossEntropyBackward(g: number, gs: number, p: number, y: number, dp: number, n: number, scale: number): void;
+  // optim.ts
+  sgdStep(
+    p: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
+    weightDecay: number, nesterov: number, first: number,
+  ): void;
+  adamStep(
+    p: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number,
+  ): void;
+  rmspropStep(
+    p: number, grad: number, sq: number, buf: number, n: number, lr: number, alpha: number, eps: number,
+    weightDecay: number, momentum: number,
+  ): void;
+  sumSquares(x: number, n: number): number;
+  sumSquaredDiff(a: number, b: number, n: number): number;
 }
 
 /** Operation codes of binaryBroadcast (assembly/broadcast.ts). */

@@ -122,6 +122,17 @@ export class Softmax extends Module {
   }
 }
 
+/** Zeroes elements with probability p while training (seeded by manualSeed). */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new TypeError(`Dropout: p must be in [0, 1], got ${String(p)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training);
+  }
+}
+
 /** Children named "0", "1", ... as in PyTorch; forward chains them. */
 export class Sequential extends Module {
   readonly layers: Module[];

@@ -10,9 +10,11 @@ import * as softmax from "./softmax.js";
 import * as gemm from "./gemm.js";
 import * as conv from "./conv.js";
 import * as pool from "./pool.js";
+import * as loss from "./loss.js";
+import * as optim from "./optim.js";
 
 export type JsKernels = Kernels & Views;
 
 export function createJsKernels(views: Views): JsKernels {
-  return { f32: views.f32, i32: views.i32, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm, ...conv, ...pool };
+  return { f32: views.f32, i32: views.i32, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm, ...conv, ...pool, ...loss, ...optim };
 }

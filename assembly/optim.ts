@@ -1,0 +1,94 @@
+// Optimizer updates, one fused pass per parameter tensor (PyTorch's update
+// rules). Scalars that depend on the step count (bias corrections) are
+// computed by the caller.
+
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/**
+ * SGD: g = grad + wd p; buf = first ? g : momentum buf + (1 - dampening) g;
+ * g = nesterov ? g + momentum buf : buf; p -= lr g. buf is unused when
+ * momentum is 0.
+ */
+export function sgdStep(
+  p: usize, grad: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32,
+  weightDecay: f32, nesterov: i32, first: i32,
+): void {
+  for (let i = 0; i < n; i++) {
+    const pv = load<f32>(at(p, i));
+    let g = load<f32>(at(grad, i)) + weightDecay * pv;
+    if (momentum != 0) {
+      const b = first ? g : momentum * load<f32>(at(buf, i)) + (1 - dampening) * g;
+      store<f32>(at(buf, i), b);
+      g = nesterov ? g + momentum * b : b;
+    }
+    store<f32>(at(p, i), pv - lr * g);
+  }
+}
+
+/**
+ * Adam / AdamW: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ * p -= stepSize m / (sqrt(v) / sqrtBc2 + eps), with stepSize = lr / (1 - b1^t)
+ * and sqrtBc2 = sqrt(1 - b2^t). Weight decay is added to g (Adam), or
+ * decoupled as p *= 1 - lr wd (AdamW, decoupled != 0).
+ */
+export function adamStep(
+  p: usize, grad: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, beta2: f32, eps: f32,
+  weightDecay: f32, decoupled: i32, stepSize: f32, sqrtBc2: f32,
+): void {
+  const shrink: f32 = decoupled ? 1 - lr * weightDecay : 1;
+  for (let i = 0; i < n; i++) {
+    let pv = load<f32>(at(p, i));
+    let g = load<f32>(at(grad, i));
+    if (decoupled) pv *= shrink;
+    else g += weightDecay * pv;
+    const mv = beta1 * load<f32>(at(m, i)) + (1 - beta1) * g;
+    const vv = beta2 * load<f32>(at(v, i)) + (1 - beta2) * g * g;
+    store<f32>(at(m, i), mv);
+    store<f32>(at(v, i), vv);
+    store<f32>(at(p, i), pv - stepSize * mv / (Mathf.sqrt(vv) / sqrtBc2 + eps));
+  }
+}
+
+/**
+ * RMSprop: sq = alpha sq + (1 - alpha) g^2; d = g / (sqrt(sq) + eps);
+ * with momentum: buf = momentum buf + d, p -= lr buf; else p -= lr d.
+ */
+export function rmspropStep(
+  p: usize, grad: usize, sq: usize, buf: usize, n: i32, lr: f32, alpha: f32, eps: f32,
+  weightDecay: f32, momentum: f32,
+): void {
+  for (let i = 0; i < n; i++) {
+    const pv = load<f32>(at(p, i));
+    const g = load<f32>(at(grad, i)) + weightDecay * pv;
+    const s = alpha * load<f32>(at(sq, i)) + (1 - alpha) * g * g;
+    store<f32>(at(sq, i), s);
+    let d = g / (Mathf.sqrt(s) + eps);
+    if (momentum != 0) {
+      d += momentum * load<f32>(at(buf, i));
+      store<f32>(at(buf, i), d);
+    }
+    store<f32>(at(p, i), pv - lr * d);
+  }
+}
+
+/** sum of x^2 (for gradient and step norms), accumulated in f64. */
+export function sumSquares(x: usize, n: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = <f64>load<f32>(at(x, i));
+    s += v * v;
+  }
+  return s;
+}
+
+/** sum of (a - b)^2, accumulated in f64. */
+export function sumSquaredDiff(a: usize, b: usize, n: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = <f64>load<f32>(at(a, i)) - <f64>load<f32>(at(b, i));
+    s += d * d;
+  }
+  return s;
+}

@@ -1,0 +1,2 @@
+// The io namespace.
+export { saveSafetensors, loadSafetensors } from "./safetensors.js";

@@ -1,0 +1,34 @@
+// RMSprop (PyTorch's rule, optional momentum), one fused kernel per parameter.
+import type { Tensor } from "../tensor.js";
+import { checkNumber, Optimizer } from "./optimizer.js";
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+}
+
+export class RMSprop extends Optimizer {
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+
+  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
+    super(params, options.lr ?? 0.01, "RMSprop");
+    this.alpha = checkNumber("RMSprop", "alpha", options.alpha ?? 0.99, 0, 1);
+    this.eps = checkNumber("RMSprop", "eps", options.eps ?? 1e-8, 0);
+    this.weightDecay = checkNumber("RMSprop", "weightDecay", options.weightDecay ?? 0, 0);
+    this.momentum = checkNumber("RMSprop", "momentum", options.momentum ?? 0, 0);
+  }
+
+  protected update(p: Tensor, grad: Tensor): void {
+    const state = this.stateOf(p, this.momentum !== 0 ? 2 : 1);
+    p._backend.k.rmspropStep(
+      p._ptr, grad._ptr, state[0]._ptr, state.length > 1 ? state[1]._ptr : 0, p.size, this.lr, this.alpha, this.eps,
+      this.weightDecay, this.momentum,
+    );
+  }
+}
