@@ -63,6 +63,42 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
   }
 }
 
+/**
+ * Four rows of 4 floats (row stride `row` bytes) written as their transpose
+ * into every other half of an 8-wide packed B panel: dst[k * 8 .. k * 8 + 4)
+ * = column k.
+ */
+@inline function transpose4(dst: usize, src: usize, row: usize): void {
+  const a0 = v128.load(src), a1 = v128.load(src + row), a2 = v128.load(src + 2 * row), a3 = v128.load(src + 3 * row);
+  const s0 = i32x4.shuffle(a0, a1, 0, 4, 1, 5), s1 = i32x4.shuffle(a2, a3, 0, 4, 1, 5);
+  const s2 = i32x4.shuffle(a0, a1, 2, 6, 3, 7), s3 = i32x4.shuffle(a2, a3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(s0, s1, 0, 1, 4, 5));
+  v128.store(dst, i32x4.shuffle(s0, s1, 2, 3, 6, 7), NR * 4);
+  v128.store(dst, i32x4.shuffle(s2, s3, 0, 1, 4, 5), NR * 8);
+  v128.store(dst, i32x4.shuffle(s2, s3, 2, 3, 6, 7), NR * 12);
+}
+
+/** A full transposed B panel with 4x4 transposes; false where SIMD is off or the panel is partial. */
+function packBTransposedSimd(B: usize, ldb: i32, p0: i32, kc: i32, j: i32, cols: i32, panel: usize): bool {
+  if (ASC_FEATURE_SIMD) {
+    if (cols != NR) return false;
+    // op(B)(p, j) = B[j, p]: 4 p's of 8 rows at a time.
+    const src = at(B, j * ldb + p0);
+    const row = <usize>ldb << 2;
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const s = at(src, p);
+      transpose4(panel + (<usize>(p * NR) << 2), s, row);
+      transpose4(panel + (<usize>(p * NR + 4) << 2), s + 4 * row, row);
+    }
+    for (; p < kc; p++) {
+      for (let c = 0; c < NR; c++) store<f32>(at(panel, p * NR + c), load<f32>(at(src, c * ldb + p)));
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Bp <- op(B)[p0 .. p0+kc, j0 .. j0+nc] as NR-column panels, p-major, zero-padded to NR columns. */
 function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, Bp: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
@@ -81,7 +117,7 @@ function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i
           for (let c = 0; c < NR; c++) store<f32>(at(panel, p * NR + c), c < cols ? load<f32>(at(src, p * ldb + c)) : 0);
         }
       }
-    } else {
+    } else if (!packBTransposedSimd(B, ldb, p0, kc, j0 + jr, cols, panel)) {
       // op(B)(p, j) = B[j, p]: each column is a contiguous row of B.
       for (let c = 0; c < NR; c++) {
         if (c < cols) {

@@ -15,7 +15,22 @@ export function sgdStep(
   p: usize, grad: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32,
   weightDecay: f32, nesterov: i32, first: i32,
 ): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vlr = f32x4.splat(lr), vwd = f32x4.splat(weightDecay), vm = f32x4.splat(momentum);
+    const vd = f32x4.splat(1 - dampening);
+    for (; i + 4 <= n; i += 4) {
+      const pv = v128.load(at(p, i));
+      let g = f32x4.add(v128.load(at(grad, i)), f32x4.mul(vwd, pv));
+      if (momentum != 0) {
+        const b = first ? g : f32x4.add(f32x4.mul(vm, v128.load(at(buf, i))), f32x4.mul(vd, g));
+        v128.store(at(buf, i), b);
+        g = nesterov ? f32x4.add(g, f32x4.mul(vm, b)) : b;
+      }
+      v128.store(at(p, i), f32x4.sub(pv, f32x4.mul(vlr, g)));
+    }
+  }
+  for (; i < n; i++) {
     const pv = load<f32>(at(p, i));
     let g = load<f32>(at(grad, i)) + weightDecay * pv;
     if (momentum != 0) {
@@ -38,16 +53,31 @@ export function adamStep(
   weightDecay: f32, decoupled: i32, stepSize: f32, sqrtBc2: f32,
 ): void {
   const shrink: f32 = decoupled ? 1 - lr * weightDecay : 1;
-  for (let i = 0; i < n; i++) {
-    let pv = load<f32>(at(p, i));
-    let g = load<f32>(at(grad, i));
-    if (decoupled) pv *= shrink;
-    else g += weightDecay * pv;
+  const decay: f32 = decoupled ? 0 : weightDecay;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(shrink), vwd = f32x4.splat(decay);
+    const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1), b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
+    const ve = f32x4.splat(eps), vss = f32x4.splat(stepSize), vbc = f32x4.splat(sqrtBc2);
+    for (; i + 4 <= n; i += 4) {
+      const p0 = v128.load(at(p, i));
+      const g = f32x4.add(v128.load(at(grad, i)), f32x4.mul(vwd, p0));
+      const mv = f32x4.add(f32x4.mul(b1, v128.load(at(m, i))), f32x4.mul(c1, g));
+      const vv = f32x4.add(f32x4.mul(b2, v128.load(at(v, i))), f32x4.mul(c2, f32x4.mul(g, g)));
+      v128.store(at(m, i), mv);
+      v128.store(at(v, i), vv);
+      const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc), ve);
+      v128.store(at(p, i), f32x4.sub(f32x4.mul(p0, vs), f32x4.div(f32x4.mul(vss, mv), denom)));
+    }
+  }
+  for (; i < n; i++) {
+    const p0 = load<f32>(at(p, i));
+    const g = load<f32>(at(grad, i)) + decay * p0;
     const mv = beta1 * load<f32>(at(m, i)) + (1 - beta1) * g;
     const vv = beta2 * load<f32>(at(v, i)) + (1 - beta2) * g * g;
     store<f32>(at(m, i), mv);
     store<f32>(at(v, i), vv);
-    store<f32>(at(p, i), pv - stepSize * mv / (Mathf.sqrt(vv) / sqrtBc2 + eps));
+    store<f32>(at(p, i), p0 * shrink - stepSize * mv / (Mathf.sqrt(vv) / sqrtBc2 + eps));
   }
 }
 

@@ -1,0 +1,109 @@
+// One training step (forward, backward, SGD momentum 0.9, lr 0.01,
+// cross-entropy) of each reference model at batch 64, in samples/s, for our
+// Wasm builds and js backend against TensorFlow.js (tf.layers with the same
+// architecture and optimizer, NHWC).
+//
+//   npm run bench:train [-- --quick] [-- --models mlp-s,cnn-m]
+import { init, manualSeed, nn, optim, randn, referenceModel, supportedBuilds, takesImages, tidy, MODEL_NAMES, type ModelName } from "../src/index.js";
+import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
+import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
+import { medianMs } from "./lib/measure.js";
+
+const B = 64;
+const arg = process.argv.indexOf("--models");
+const models: ModelName[] = arg > 0 ? (process.argv[arg + 1].split(",") as ModelName[]) : MODEL_NAMES;
+const targets = Int32Array.from({ length: B }, (_, i) => (i * 7) % 10);
+
+async function ours(engine: string, name: ModelName): Promise<number> {
+  await init(engine === "js" ? { backend: "js" } : { build: engine.slice(5) as never });
+  manualSeed(0);
+  const model = referenceModel(name);
+  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const x = randn(takesImages(name) ? [B, 1, 28, 28] : [B, 784]);
+  const ms = await medianMs(() =>
+    tidy(() => {
+      opt.zeroGrad();
+      nn.functional.crossEntropy(model.forward(x), targets).backward();
+      opt.step();
+    }),
+  );
+  return (B * 1000) / ms;
+}
+
+function tfModel(tf: TF, name: ModelName) {
+  const L = tf.layers;
+  const dense = (units: number, activation?: "relu") => L.dense({ units, activation });
+  switch (name) {
+    case "mlp-s":
+      return tf.sequential({ layers: [L.dense({ units: 128, activation: "relu", inputShape: [784] }), dense(10)] });
+    case "mlp-l":
+      return tf.sequential({ layers: [L.dense({ units: 1000, activation: "relu", inputShape: [784] }), dense(500, "relu"), dense(10)] });
+    case "lenet5":
+      return tf.sequential({
+        layers: [
+          L.conv2d({ filters: 6, kernelSize: 5, padding: "same", activation: "relu", inputShape: [28, 28, 1] }), L.maxPooling2d({ poolSize: 2 }),
+          L.conv2d({ filters: 16, kernelSize: 5, activation: "relu" }), L.maxPooling2d({ poolSize: 2 }),
+          L.flatten(), dense(120, "relu"), dense(84, "relu"), dense(10),
+        ],
+      });
+    case "cnn-m":
+      return tf.sequential({
+        layers: [
+          L.conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu", inputShape: [28, 28, 1] }), L.maxPooling2d({ poolSize: 2 }),
+          L.conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" }), L.maxPooling2d({ poolSize: 2 }),
+          L.flatten(), dense(128, "relu"), dense(10),
+        ],
+      });
+  }
+}
+
+async function peer(engine: PeerName, name: ModelName): Promise<number | string> {
+  const tf = await usePeer(engine);
+  const model = tfModel(tf, name);
+  const opt = tf.train.momentum(0.01, 0.9);
+  const x = tf.randomNormal(takesImages(name) ? [B, 28, 28, 1] : [B, 784]);
+  const y = tf.oneHot(tf.tensor1d(targets, "int32"), 10);
+  const step = () =>
+    tf.tidy(() => {
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as import("@tensorflow/tfjs").Tensor) as import("@tensorflow/tfjs").Scalar);
+    });
+  try {
+    step();
+  } catch (e) {
+    return `cannot train (${(e as Error).message.split("\n")[0].slice(0, 70)})`;
+  } finally {
+    // nothing to free until the measurement is done
+  }
+  const ms = await medianMs(step);
+  tf.dispose([x, y]);
+  model.dispose();
+  return (B * 1000) / ms;
+}
+
+const engines = [...supportedBuilds().map((b) => `wasm-${b}`), "js", "tfjs-wasm", "tfjs-cpu"];
+const m = machine();
+console.log(describeMachine(m));
+const results: Record<string, Record<string, number | string>> = {};
+for (const name of models) {
+  results[name] = {};
+  for (const e of engines) {
+    process.stdout.write(`${name} on ${e} ... `);
+    const r = e.startsWith("tfjs") ? await peer(e as PeerName, name) : await ours(e, name);
+    results[name][e] = r;
+    console.log(typeof r === "number" ? `${r.toFixed(0)} samples/s` : r);
+  }
+}
+
+const fmt = (v: number | string) => (typeof v === "number" ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : "cannot");
+const ratio = (a: number | string, b: number | string) => (typeof a === "number" && typeof b === "number" ? `${(a / b).toFixed(1)}x` : "-");
+const rows = models.map((n) => [n, ...engines.map((e) => fmt(results[n][e])), ratio(results[n]["wasm-simd"], results[n]["js"]), ratio(results[n]["wasm-simd"], results[n]["tfjs-wasm"])]);
+const notes = models.flatMap((n) => engines.filter((e) => typeof results[n][e] === "string").map((e) => `- ${n} on ${e}: ${results[n][e]}`));
+const md = [
+  `Training samples/s (batch 64, one step = forward + backward + SGD momentum 0.9; median), one thread. ${describeMachine(m)}.`,
+  `Peers: ${peerInfo()}, tf.layers, NHWC. Command: \`npm run bench:train\`.`,
+  "",
+  markdownTable(["model", ...engines, "simd / js", "simd / tfjs-wasm"], rows),
+  ...(notes.length ? ["", ...notes] : []),
+].join("\n");
+console.log("\n" + md);
+save("train-step", md, { machine: m, peers: peerInfo(), engines, samplesPerSecond: results });
