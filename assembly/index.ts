@@ -11,3 +11,4 @@ export * from "./conv";
 export * from "./pool";
 export * from "./loss";
 export * from "./optim";
+export * from "./augment";

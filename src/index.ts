@@ -16,3 +16,4 @@ export * as optim from "./optim/index.js";
 export * as io from "./io/index.js";
 export { fit, type FitOptions, type FitResult, type StopReason } from "./train/fit.js";
 export { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "./models/reference.js";
+export * as data from "./data/index.js";

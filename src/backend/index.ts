@@ -26,12 +26,13 @@ export async function init(options: InitOptions = {}): Promise<void> {
   if (kind === "js") {
     if (options.build !== undefined) throw new TypeError("init: `build` applies to the wasm backend only");
     const memory = new ArrayMemory(32);
-    const views = { f32: new Float32Array(0), i32: new Int32Array(0) };
+    const views = { f32: new Float32Array(0), i32: new Int32Array(0), u8: new Uint8Array(0) };
     const kernels = createJsKernels(views);
     const b = new Backend("js", kernels, memory);
     const sync = () => {
       kernels.f32 = b.heap.f32;
       kernels.i32 = b.heap.i32;
+      kernels.u8 = b.heap.u8;
     };
     b.heap.onGrow = sync;
     sync();

@@ -93,6 +93,13 @@ export interface Kernels {
   ): void;
   sumSquares(x: number, n: number): number;
   sumSquaredDiff(a: number, b: number, n: number): number;
+  // augment.ts (images: uint8 pixels; indices: i32)
+  gatherNormalize(images: number, indices: number, n: number, size: number, out: number, scale: number, shift: number): void;
+  gaussianBlur(field: number, tmp: number, H: number, W: number, kernel: number, radius: number): void;
+  warpBilinear(
+    src: number, dst: number, H: number, W: number,
+    m00: number, m01: number, m02: number, m10: number, m11: number, m12: number, dx: number, dy: number, fill: number,
+  ): void;
 }
 
 /** Operation codes of binaryBroadcast (assembly/broadcast.ts). */

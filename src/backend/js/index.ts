@@ -12,9 +12,10 @@ import * as conv from "./conv.js";
 import * as pool from "./pool.js";
 import * as loss from "./loss.js";
 import * as optim from "./optim.js";
+import * as augment from "./augment.js";
 
 export type JsKernels = Kernels & Views;
 
 export function createJsKernels(views: Views): JsKernels {
-  return { f32: views.f32, i32: views.i32, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm, ...conv, ...pool, ...loss, ...optim };
+  return { f32: views.f32, i32: views.i32, u8: views.u8, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm, ...conv, ...pool, ...loss, ...optim, ...augment };
 }

@@ -2,4 +2,5 @@
 export interface Views {
   f32: Float32Array;
   i32: Int32Array;
+  u8: Uint8Array;
 }
