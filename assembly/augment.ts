@@ -1,18 +1,21 @@
-// Data loading and augmentation kernels: batches gathered from uint8 images
-// and normalised in one pass, Gaussian smoothing of displacement fields, and
+// Data loading and augmentation kernels: uint8 pixels normalised to floats, Gaussian smoothing of displacement fields, and
 // bilinear warping (shifts, affine transforms, elastic distortions).
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
 
-/** out[i, k] = images[indices[i], k] * scale + shift, for n images of `size` uint8 pixels. */
-export function gatherNormalize(images: usize, indices: usize, n: i32, size: i32, out: usize, scale: f32, shift: f32): void {
-  for (let i = 0; i < n; i++) {
-    const src = images + <usize>load<i32>(at(indices, i)) * <usize>size;
-    const dst = at(out, i * size);
-    for (let k = 0; k < size; k++) store<f32>(at(dst, k), <f32>load<u8>(src + <usize>k) * scale + shift);
+/** out[k] = bytes[k] * scale + shift: uint8 pixels to normalised floats. */
+export function normalizeBytes(bytes: usize, out: usize, n: i32, scale: f32, shift: f32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(scale), vt = f32x4.splat(shift);
+    for (; k + 4 <= n; k += 4) {
+      const w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(bytes + <usize>k)));
+      v128.store(at(out, k), f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(w), vs), vt));
+    }
   }
+  for (; k < n; k++) store<f32>(at(out, k), <f32>load<u8>(bytes + <usize>k) * scale + shift);
 }
 
 /**

@@ -93,8 +93,8 @@ export interface Kernels {
   ): void;
   sumSquares(x: number, n: number): number;
   sumSquaredDiff(a: number, b: number, n: number): number;
-  // augment.ts (images: uint8 pixels; indices: i32)
-  gatherNormalize(images: number, indices: number, n: number, size: number, out: number, scale: number, shift: number): void;
+  // augment.ts (bytes: uint8 pixels)
+  normalizeBytes(bytes: number, out: number, n: number, scale: number, shift: number): void;
   gaussianBlur(field: number, tmp: number, H: number, W: number, kernel: number, radius: number): void;
   warpBilinear(
     src: number, dst: number, H: number, W: number,

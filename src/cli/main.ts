@@ -160,7 +160,8 @@ async function train(a: Args): Promise<void> {
   const opt = makeOptimizer(a, model.parameters());
   const flat = !takesImages(a.model);
   const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment: a.augment });
-  const testLoader = new data.DataLoader(test, { batchSize: 500, flat, shuffle: false });
+  // the training batch size: evaluation reuses the heap blocks of training
+  const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
   status.write(`training ${a.model} (${model.numParameters().toLocaleString("en-US")} parameters) on ${getBackend()}, ` +
     `${a.optimizer} lr ${opt.lr}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`);
 
@@ -243,7 +244,7 @@ async function evalCommand(a: Args): Promise<void> {
     fail(`${a.weights} does not hold ${a.model} weights: ${(e as Error).message}`);
   }
   const { test } = await loadData(a, (m) => process.stderr.write(m + "\n"));
-  const loader = new data.DataLoader(test, { batchSize: 500, flat: !takesImages(a.model), shuffle: false });
+  const loader = new data.DataLoader(test, { batchSize: a.batchSize, flat: !takesImages(a.model), shuffle: false });
   const ev = evaluate(model, loader);
   if (a.json) {
     process.stdout.write(JSON.stringify({ model: a.model, dataset: a.dataset, weights: a.weights, ...ev }) + "\n");

@@ -1,13 +1,10 @@
 // Twin of assembly/augment.ts.
 import type { Views } from "./views.js";
 
-export function gatherNormalize(this: Views, images: number, indices: number, n: number, size: number, out: number, scale: number, shift: number): void {
-  const f = this.f32, u = this.u8, ix = this.i32;
-  indices >>>= 2; out >>>= 2;
-  for (let i = 0; i < n; i++) {
-    const src = images + ix[indices + i] * size, dst = out + i * size;
-    for (let k = 0; k < size; k++) f[dst + k] = u[src + k] * scale + shift;
-  }
+export function normalizeBytes(this: Views, bytes: number, out: number, n: number, scale: number, shift: number): void {
+  const f = this.f32, u = this.u8;
+  out >>>= 2;
+  for (let k = 0; k < n; k++) f[out + k] = u[bytes + k] * scale + shift;
 }
 
 export function gaussianBlur(this: Views, field: number, tmp: number, H: number, W: number, kernel: number, radius: number): void {
