@@ -175,6 +175,9 @@ async function train(a: Args): Promise<void> {
   const t0 = performance.now();
   const epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number; samplesPerSecond: number }[] = [];
   const losses: number[] = [];
+  // The loop is synchronous: yield to the event loop now and then so Ctrl-C gets through.
+  let lastYield = performance.now();
+  const yieldNow = () => new Promise<void>((r) => setImmediate(r));
   for (let epoch = 1; epoch <= a.epochs && !stop; epoch++) {
     const e0 = performance.now();
     const bar = new Progress(status, `epoch ${epoch}/${a.epochs}`, trainLoader.length);
@@ -198,6 +201,10 @@ async function train(a: Args): Promise<void> {
         fail(`the loss became ${loss} at epoch ${epoch}, batch ${batches}: lower the learning rate`);
       }
       bar.update(batches, seen, lossSum / seen, correct / seen);
+      if (performance.now() - lastYield > 50) {
+        await yieldNow();
+        lastYield = performance.now();
+      }
       if (stop) break;
     }
     bar.finish();
