@@ -71,8 +71,6 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
     step();
   } catch (e) {
     return `cannot train (${(e as Error).message.split("\n")[0].slice(0, 70)})`;
-  } finally {
-    // nothing to free until the measurement is done
   }
   const ms = await medianMs(step);
   tf.dispose([x, y]);

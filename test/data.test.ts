@@ -81,6 +81,29 @@ describe("MNIST-family datasets", () => {
     }
   });
 
+  it("names the file when a dataset file is truncated, foreign or corrupt", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const images = data.encodeIdx(new Uint8Array(3 * 784), [3, 28, 28]), labels = data.encodeIdx(Uint8Array.of(1, 2, 3), [3]);
+    const write = (dir: string, files: Record<string, Uint8Array>) => {
+      for (const [n, b] of Object.entries(files)) writeFileSync(join(dir, n), b);
+      return dir;
+    };
+    const ok = { "train-images-idx3-ubyte.gz": new Uint8Array(gzipSync(images)), "train-labels-idx1-ubyte": labels, "t10k-images-idx3-ubyte": images, "t10k-labels-idx1-ubyte.gz": new Uint8Array(gzipSync(labels)) };
+    const good = await data.loadMnist({ dir: write(tmp(), ok), log: quiet });
+    expect([good.train.count, good.test.count, good.test.labels[2]]).toEqual([3, 3, 3]);
+    const cut = write(tmp(), { ...ok, "t10k-images-idx3-ubyte": images.subarray(0, 1000) });
+    await expect(data.loadMnist({ dir: cut })).rejects.toThrow(new RegExp(`${cut}/t10k-images-idx3-ubyte: truncated: 1000 bytes, but its header \\[3x28x28\\] needs 2368`));
+    const long = write(tmp(), { ...ok, "train-labels-idx1-ubyte": Uint8Array.of(...labels, 9) });
+    await expect(data.loadMnist({ dir: long })).rejects.toThrow(/train-labels-idx1-ubyte: has trailing bytes/);
+    const png = write(tmp(), { ...ok, "t10k-images-idx3-ubyte": Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0) });
+    await expect(data.loadMnist({ dir: png })).rejects.toThrow(/t10k-images-idx3-ubyte: not an IDX file/);
+    const gz = ok["train-images-idx3-ubyte.gz"];
+    const broken = write(tmp(), { ...ok, "train-images-idx3-ubyte.gz": gz.subarray(0, gz.length - 20) });
+    await expect(data.loadMnist({ dir: broken })).rejects.toThrow(/train-images-idx3-ubyte.gz: (corrupt gzip data|truncated)/);
+    const mismatch = write(tmp(), { ...ok, "train-labels-idx1-ubyte": data.encodeIdx(Uint8Array.of(1, 2), [2]) });
+    await expect(data.loadMnist({ dir: mismatch })).rejects.toThrow(/3 images but 2 labels/);
+  });
+
   it("says where to put the files when there are none", async () => {
     await expect(data.loadMnist({ dir: tmp() })).rejects.toThrow(/does not hold the four mnist files/);
     const cache = tmp();

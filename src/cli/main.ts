@@ -29,6 +29,7 @@ train:
   --optimizer sgd|adam|adamw|rmsprop   (default sgd)
   --lr X                (default 0.01 for sgd, 0.001 otherwise)
   --momentum X          (sgd, default 0.9)
+  --schedule none|cosine   cosine: anneal the learning rate to 0 over all steps (default none)
   --augment             random shifts, small affine transforms, elastic distortions
   --save FILE           write the weights as safetensors (also after Ctrl-C)
   --seed N              (default 1): the same seed repeats the same run
@@ -52,6 +53,7 @@ interface Args {
   optimizer: string;
   lr?: number;
   momentum: number;
+  schedule: "none" | "cosine";
   augment: boolean;
   save?: string;
   weights?: string;
@@ -78,6 +80,7 @@ function parse(argv: string[]): [string, Args] {
         "data-dir": { type: "string" }, backend: { type: "string", default: "wasm" }, build: { type: "string" },
         "batch-size": { type: "string", default: "64" }, epochs: { type: "string", default: "1" },
         optimizer: { type: "string", default: "sgd" }, lr: { type: "string" }, momentum: { type: "string", default: "0.9" },
+        schedule: { type: "string", default: "none" },
         augment: { type: "boolean", default: false }, save: { type: "string" }, weights: { type: "string" },
         seed: { type: "string", default: "1" }, limit: { type: "string" }, "test-limit": { type: "string" },
         steps: { type: "string", default: "30" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
@@ -121,6 +124,7 @@ function parse(argv: string[]): [string, Args] {
       optimizer: oneOf("optimizer", v.optimizer!, ["sgd", "adam", "adamw", "rmsprop"] as const),
       lr: num("lr", v.lr),
       momentum: num("momentum", v.momentum)!,
+      schedule: oneOf("schedule", v.schedule!, ["none", "cosine"] as const),
       augment: v.augment!,
       save: v.save,
       weights: v.weights,
@@ -162,8 +166,9 @@ async function train(a: Args): Promise<void> {
   const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment: a.augment });
   // the training batch size: evaluation reuses the heap blocks of training
   const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
+  const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
   status.write(`training ${a.model} (${model.numParameters().toLocaleString("en-US")} parameters) on ${getBackend()}, ` +
-    `${a.optimizer} lr ${opt.lr}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`);
+    `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`);
 
   let stop = false;
   const onSigint = () => {
@@ -191,6 +196,7 @@ async function train(a: Args): Promise<void> {
         opt.step();
         return [l.item(), noGrad(() => logits.argmax(1).data())] as const;
       });
+      schedule?.step();
       for (let i = 0; i < size; i++) if (pred[i] === y[i]) correct++;
       lossSum += loss * size;
       seen += size;
@@ -225,7 +231,7 @@ async function train(a: Args): Promise<void> {
     `${d.sample ? " (on the offline 10k-digit sample, not the full MNIST)" : ""}\n`);
   if (a.json) {
     process.stdout.write(JSON.stringify({
-      model: a.model, dataset: a.dataset, sample: d.sample, backend: getBackend(), optimizer: a.optimizer, lr: opt.lr,
+      model: a.model, dataset: a.dataset, sample: d.sample, backend: getBackend(), optimizer: a.optimizer, lr: a.lr ?? (a.optimizer === "sgd" ? 0.01 : 0.001), schedule: a.schedule,
       batchSize: a.batchSize, seed: a.seed, augment: a.augment, trainImages: train.count, testImages: test.count,
       epochs, stoppedEarly: stop, seconds: total, testAccuracy: last?.testAccuracy ?? null, losses, saved: a.save ?? null,
       memory: memory(),
