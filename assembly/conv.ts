@@ -1,13 +1,11 @@
 // im2col and col2im for 2-D convolution as a GEMM (PyTorch semantics: NCHW,
 // weights [out, in, kh, kw], cross-correlation).
 //
-// For one image x [C, H, W], im2col writes the block of col for that image:
-// row (c, i, j) holds the input pixel that kernel tap (i, j) of channel c sees
-// at every output position (0 where the tap falls in the padding). Rows are
-// `ld` floats apart, so a batch's blocks sit side by side in one
-// [C*kh*kw, N*OH*OW] matrix and the whole batch is a single GEMM:
-// Y [O, N*OH*OW] = W [O, C*kh*kw] * col. col2im is the adjoint: it adds every
-// column entry back into the pixel it came from (dx, zero-filled by the
+// For one image x [C, H, W], col is [C*kh*kw, OH*OW] (rows `ld` floats
+// apart): row (c, i, j) holds the input pixel that kernel tap (i, j) of
+// channel c sees at every output position (0 where the tap falls in the
+// padding). Then Y = W [O, C*kh*kw] * col. col2im is the adjoint: it adds
+// every column entry back into the pixel it came from (dx, zero-filled by the
 // caller, accumulates).
 
 @inline function at(p: usize, i: i32): usize {
@@ -87,27 +85,6 @@ export function col2im(
         }
         row++;
       }
-    }
-  }
-}
-
-/**
- * dst[b, a, :] = src[a, b, :] + bias[a] (bias may be 0): moves the batch dim
- * between the GEMM's [O, N, P] layout and NCHW's [N, O, P], fusing the bias
- * add on the way out.
- */
-export function swapLeadingDims(src: usize, dst: usize, A: i32, B: i32, P: i32, bias: usize): void {
-  for (let a = 0; a < A; a++) {
-    const bv: f32 = bias ? load<f32>(at(bias, a)) : 0;
-    for (let b = 0; b < B; b++) {
-      const s = at(src, (a * B + b) * P);
-      const d = at(dst, (b * A + a) * P);
-      let p = 0;
-      if (ASC_FEATURE_SIMD) {
-        const vb = f32x4.splat(bv);
-        for (; p + 4 <= P; p += 4) v128.store(at(d, p), f32x4.add(v128.load(at(s, p)), vb));
-      }
-      for (; p < P; p++) store<f32>(at(d, p), load<f32>(at(s, p)) + bv);
     }
   }
 }

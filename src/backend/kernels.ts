@@ -57,7 +57,6 @@ export interface Kernels {
     col: number, ld: number, dx: number, C: number, H: number, W: number, kh: number, kw: number,
     sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number,
   ): void;
-  swapLeadingDims(src: number, dst: number, A: number, B: number, P: number, bias: number): void;
   // pool.ts
   maxPool2d(
     x: number, out: number, idx: number, planes: number, H: number, W: number,

@@ -1,12 +1,15 @@
-// conv2d as im2col + one batch-folded GEMM, with backward for input, weight
-// and bias. Y [O, N*P] = W [O, C*kh*kw] * col [C*kh*kw, N*P] (P = OH*OW):
-// the forward saves col for the weight gradient; the input gradient is
-// col2im(W^T dY).
+// conv2d as im2col + GEMM, one image at a time, with backward for input,
+// weight and bias. For image n: Y_n [O, P] = W [O, C*kh*kw] * col_n (P =
+// OH*OW), written straight into the NCHW output. Backward recomputes col_n
+// (cheap next to the GEMMs) instead of keeping the whole batch's columns,
+// which for CNN-M's second layer would hold 14 MB per step:
+// dW += dY_n col_n^T, and dx_n = col2im(W^T dY_n).
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
 import { checkTensor } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
+import { sumTo } from "./broadcast.js";
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -32,45 +35,51 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const [dh, dw] = pair("conv2d", "dilation", options.dilation ?? 1, 1);
   const OH = outSize("conv2d", x.shape, H, kh, sh, ph, dh);
   const OW = outSize("conv2d", x.shape, W, kw, sw, pw, dw);
-  const P = OH * OW, NP = N * P, CKK = C * kh * kw, CHW = C * H * W;
+  const P = OH * OW, CKK = C * kh * kw, CHW = C * H * W, OP = O * P;
   const geometry = [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW] as const;
 
-  const col = Tensor._empty([CKK, NP]);
-  const be = col._backend;
-  const k = be.k;
-  for (let n = 0; n < N; n++) k.im2col(x._ptr + n * CHW * 4, col._ptr + n * P * 4, NP, ...geometry);
-  const y = Tensor._empty([O, NP]);
-  k.sgemm(0, 0, O, NP, CKK, 1, w._ptr, CKK, col._ptr, NP, 0, y._ptr, NP, be.gemmWork);
   const out = Tensor._empty([N, O, OH, OW]);
-  k.swapLeadingDims(y._ptr, out._ptr, O, N, P, b === null ? 0 : b._ptr);
-  y.dispose();
+  const be = out._backend, k = be.k;
+  const col = Tensor._empty([CKK, P]);
+  const bias = b === null ? null : b.data();
+  for (let n = 0; n < N; n++) {
+    const yn = out._ptr + n * OP * 4;
+    k.im2col(x._ptr + n * CHW * 4, col._ptr, P, ...geometry);
+    // the bias is preloaded into C, and the GEMM adds onto it (beta = 1)
+    if (bias !== null) for (let o = 0; o < O; o++) k.fill(yn + o * P * 4, P, bias[o]);
+    k.sgemm(0, 0, O, P, CKK, 1, w._ptr, CKK, col._ptr, P, bias === null ? 0 : 1, yn, P, be.gemmWork);
+  }
+  col.dispose();
 
   const inputs = b === null ? [x, w] : [x, w, b];
   if (needsGrad(...inputs)) {
-    record(out, "conv2d", inputs, [col, w], (g, [cols, ws]) => {
-      const gy = Tensor._empty([O, NP]);
-      k.swapLeadingDims(g._ptr, gy._ptr, N, O, P, 0);
+    record(out, "conv2d", inputs, [x, w], (g, [xs, ws]) => {
       let dx: Tensor | null = null, dW: Tensor | null = null, db: Tensor | null = null;
-      if (w.requiresGrad) {
-        dW = Tensor._empty(w.shape.slice());
-        k.sgemm(0, 1, O, CKK, NP, 1, gy._ptr, NP, cols._ptr, NP, 0, dW._ptr, CKK, be.gemmWork);
-      }
-      if (b !== null && b.requiresGrad) {
-        db = Tensor._empty([O]);
-        k.sumDim(gy._ptr, db._ptr, O, NP, 1);
-      }
+      const cols = Tensor._empty([CKK, P]);
+      if (w.requiresGrad) dW = Tensor._empty(w.shape.slice());
       if (x.requiresGrad) {
-        const dcol = Tensor._empty([CKK, NP]);
-        k.sgemm(1, 0, CKK, NP, O, 1, ws._ptr, CKK, gy._ptr, NP, 0, dcol._ptr, NP, be.gemmWork);
         dx = Tensor._empty(x.shape.slice());
         k.fill(dx._ptr, dx.size, 0);
-        for (let n = 0; n < N; n++) k.col2im(dcol._ptr + n * P * 4, NP, dx._ptr + n * CHW * 4, ...geometry);
-        dcol.dispose();
       }
-      gy.dispose();
+      for (let n = 0; n < N; n++) {
+        const gy = g._ptr + n * OP * 4;
+        if (dW !== null) {
+          k.im2col(xs._ptr + n * CHW * 4, cols._ptr, P, ...geometry);
+          k.sgemm(0, 1, O, CKK, P, 1, gy, P, cols._ptr, P, n === 0 ? 0 : 1, dW._ptr, CKK, be.gemmWork);
+        }
+        if (dx !== null) {
+          k.sgemm(1, 0, CKK, P, O, 1, ws._ptr, CKK, gy, P, 0, cols._ptr, P, be.gemmWork);
+          k.col2im(cols._ptr, P, dx._ptr + n * CHW * 4, ...geometry);
+        }
+      }
+      cols.dispose();
+      if (b !== null && b.requiresGrad) {
+        const s = sumTo(g, [O, 1, 1]);
+        db = s._share([O]);
+        s.dispose();
+      }
       return b === null ? [dx, dW] : [dx, dW, db];
     });
   }
-  col.dispose();
   return out;
 }

@@ -68,15 +68,3 @@ export function col2im(
     }
   }
 }
-
-export function swapLeadingDims(this: Views, src: number, dst: number, A: number, B: number, P: number, bias: number): void {
-  const f = this.f32;
-  src >>>= 2; dst >>>= 2;
-  for (let a = 0; a < A; a++) {
-    const bv = bias ? f[(bias >>> 2) + a] : 0;
-    for (let b = 0; b < B; b++) {
-      const s = src + (a * B + b) * P, d = dst + (b * A + a) * P;
-      for (let p = 0; p < P; p++) f[d + p] = f[s + p] + bv;
-    }
-  }
-}
