@@ -12,6 +12,20 @@
   return p + (<usize>i << 2);
 }
 
+// Output columns whose kernel tap (at input offset dj) lands inside a row of
+// width W are [spanStart, spanEnd): the rest read padding.
+@inline function spanStart(OW: i32, sw: i32, dj: i32): i32 {
+  let ox = 0;
+  while (ox < OW && ox * sw + dj < 0) ox++;
+  return ox;
+}
+
+@inline function spanEnd(OW: i32, sw: i32, dj: i32, W: i32, start: i32): i32 {
+  let ox = OW;
+  while (ox > start && (ox - 1) * sw + dj >= W) ox--;
+  return ox;
+}
+
 export function im2col(
   x: usize, col: usize, ld: i32, C: i32, H: i32, W: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, OH: i32, OW: i32,
@@ -23,11 +37,7 @@ export function im2col(
       for (let j = 0; j < kw; j++) {
         const dst = at(col, row * ld);
         const dj = j * dw - pw;
-        // Output columns whose tap lands inside the row: [ox0, ox1).
-        let ox0 = 0;
-        while (ox0 < OW && ox0 * sw + dj < 0) ox0++;
-        let ox1 = OW;
-        while (ox1 > ox0 && (ox1 - 1) * sw + dj >= W) ox1--;
+        const ox0 = spanStart(OW, sw, dj), ox1 = spanEnd(OW, sw, dj, W, ox0);
         for (let oy = 0; oy < OH; oy++) {
           const iy = oy * sh + i * dh - ph;
           const d = at(dst, oy * OW);
@@ -61,10 +71,7 @@ export function col2im(
       for (let j = 0; j < kw; j++) {
         const src = at(col, row * ld);
         const dj = j * dw - pw;
-        let ox0 = 0;
-        while (ox0 < OW && ox0 * sw + dj < 0) ox0++;
-        let ox1 = OW;
-        while (ox1 > ox0 && (ox1 - 1) * sw + dj >= W) ox1--;
+        const ox0 = spanStart(OW, sw, dj), ox1 = spanEnd(OW, sw, dj, W, ox0);
         for (let oy = 0; oy < OH; oy++) {
           const iy = oy * sh + i * dh - ph;
           if (iy < 0 || iy >= H) continue;
