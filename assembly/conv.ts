@@ -48,7 +48,12 @@ export function im2col(
           const srow = at(plane, iy * W + dj);
           for (let ox = 0; ox < ox0; ox++) store<f32>(at(d, ox), 0);
           if (sw == 1) {
-            memory.copy(at(d, ox0), at(srow, ox0), <usize>(ox1 - ox0) << 2);
+            // rows are short (14-28 floats): a loop beats a memory.copy call
+            let ox = ox0;
+            if (ASC_FEATURE_SIMD) {
+              for (; ox + 4 <= ox1; ox += 4) v128.store(at(d, ox), v128.load(at(srow, ox)));
+            }
+            for (; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox)));
           } else {
             for (let ox = ox0; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox * sw)));
           }

@@ -50,7 +50,7 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
           for (let r = 0; r < MR; r++) store<f32>(at(panel, p * MR + r), r < rows ? load<f32>(at(src, p * lda + r)) : 0);
         }
       }
-    } else {
+    } else if (!packARowsSimd(A, lda, i0 + ir, rows, p0, kc, panel)) {
       for (let r = 0; r < MR; r++) {
         if (r < rows) {
           const src = at(A, (i0 + ir + r) * lda + p0);
@@ -64,18 +64,33 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
 }
 
 /**
- * Four rows of 4 floats (row stride `row` bytes) written as their transpose
- * into every other half of an 8-wide packed B panel: dst[k * 8 .. k * 8 + 4)
- * = column k.
+ * Four rows of 4 floats (row stride `row` bytes) written as their transpose:
+ * column k goes to dst + k * out bytes. Packs A's rows and B^T's columns.
  */
-@inline function transpose4(dst: usize, src: usize, row: usize): void {
+@inline function transpose4(dst: usize, src: usize, row: usize, out: usize): void {
   const a0 = v128.load(src), a1 = v128.load(src + row), a2 = v128.load(src + 2 * row), a3 = v128.load(src + 3 * row);
   const s0 = i32x4.shuffle(a0, a1, 0, 4, 1, 5), s1 = i32x4.shuffle(a2, a3, 0, 4, 1, 5);
   const s2 = i32x4.shuffle(a0, a1, 2, 6, 3, 7), s3 = i32x4.shuffle(a2, a3, 2, 6, 3, 7);
   v128.store(dst, i32x4.shuffle(s0, s1, 0, 1, 4, 5));
-  v128.store(dst, i32x4.shuffle(s0, s1, 2, 3, 6, 7), NR * 4);
-  v128.store(dst, i32x4.shuffle(s2, s3, 0, 1, 4, 5), NR * 8);
-  v128.store(dst, i32x4.shuffle(s2, s3, 2, 3, 6, 7), NR * 12);
+  v128.store(dst + out, i32x4.shuffle(s0, s1, 2, 3, 6, 7));
+  v128.store(dst + 2 * out, i32x4.shuffle(s2, s3, 0, 1, 4, 5));
+  v128.store(dst + 3 * out, i32x4.shuffle(s2, s3, 2, 3, 6, 7));
+}
+
+/** A full panel of A's rows, 4 p's at a time by 4x4 transposes; false where SIMD is off or the panel is partial. */
+function packARowsSimd(A: usize, lda: i32, i: i32, rows: i32, p0: i32, kc: i32, panel: usize): bool {
+  if (ASC_FEATURE_SIMD) {
+    if (rows != MR) return false;
+    const src = at(A, i * lda + p0);
+    const row = <usize>lda << 2;
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) transpose4(panel + (<usize>(p * MR) << 2), at(src, p), row, MR * 4);
+    for (; p < kc; p++) {
+      for (let r = 0; r < MR; r++) store<f32>(at(panel, p * MR + r), load<f32>(at(src, r * lda + p)));
+    }
+    return true;
+  }
+  return false;
 }
 
 /** A full transposed B panel with 4x4 transposes; false where SIMD is off or the panel is partial. */
@@ -88,8 +103,8 @@ function packBTransposedSimd(B: usize, ldb: i32, p0: i32, kc: i32, j: i32, cols:
     let p = 0;
     for (; p + 4 <= kc; p += 4) {
       const s = at(src, p);
-      transpose4(panel + (<usize>(p * NR) << 2), s, row);
-      transpose4(panel + (<usize>(p * NR + 4) << 2), s + 4 * row, row);
+      transpose4(panel + (<usize>(p * NR) << 2), s, row, NR * 4);
+      transpose4(panel + (<usize>(p * NR + 4) << 2), s + 4 * row, row, NR * 4);
     }
     for (; p < kc; p++) {
       for (let c = 0; c < NR; c++) store<f32>(at(panel, p * NR + c), load<f32>(at(src, c * ldb + p)));
