@@ -15,5 +15,6 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as io from "./io/index.js";
 export { fit, type FitOptions, type FitResult, type StopReason } from "./train/fit.js";
+export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "./models/reference.js";
 export * as data from "./data/index.js";
