@@ -72,6 +72,12 @@ describe("wasmgrad CLI", () => {
     expect(existsSync(file)).toBe(true);
   });
 
+  it("benchmarks training on every backend", () => {
+    const out = JSON.parse(run(["bench", "--model", "mlp-s", "--steps", "3", "--json"]));
+    expect(Object.keys(out.samplesPerSecond)).toEqual(["wasm-relaxed-simd", "wasm-simd", "wasm-scalar", "js"]);
+    for (const v of Object.values(out.samplesPerSecond)) expect(v).toBeGreaterThan(0);
+  });
+
   it("rejects bad arguments with a clear message", () => {
     const bad = (args: string[]) => {
       try {
