@@ -50,7 +50,7 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
           for (let r = 0; r < MR; r++) store<f32>(at(panel, p * MR + r), r < rows ? load<f32>(at(src, p * lda + r)) : 0);
         }
       }
-    } else if (!packARowsSimd(A, lda, i0 + ir, rows, p0, kc, panel)) {
+    } else if (!packRowsSimd(at(A, (i0 + ir) * lda + p0), lda, rows, MR, kc, panel)) {
       for (let r = 0; r < MR; r++) {
         if (r < rows) {
           const src = at(A, (i0 + ir + r) * lda + p0);
@@ -77,37 +77,22 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
   v128.store(dst + 3 * out, i32x4.shuffle(s2, s3, 2, 3, 6, 7));
 }
 
-/** A full panel of A's rows, 4 p's at a time by 4x4 transposes; false where SIMD is off or the panel is partial. */
-function packARowsSimd(A: usize, lda: i32, i: i32, rows: i32, p0: i32, kc: i32, panel: usize): bool {
+/**
+ * panel[p * width + r] = src[r * ld + p] for r < width, p < kc: `width` rows
+ * of a row-major matrix turned into a p-major panel by 4x4 register
+ * transposes (A's row panels, B^T's column panels). False where SIMD is off
+ * or the panel is partial (rows < width): the caller's scalar loop does it.
+ */
+function packRowsSimd(src: usize, ld: i32, rows: i32, width: i32, kc: i32, panel: usize): bool {
   if (ASC_FEATURE_SIMD) {
-    if (rows != MR) return false;
-    const src = at(A, i * lda + p0);
-    const row = <usize>lda << 2;
-    let p = 0;
-    for (; p + 4 <= kc; p += 4) transpose4(panel + (<usize>(p * MR) << 2), at(src, p), row, MR * 4);
-    for (; p < kc; p++) {
-      for (let r = 0; r < MR; r++) store<f32>(at(panel, p * MR + r), load<f32>(at(src, r * lda + p)));
-    }
-    return true;
-  }
-  return false;
-}
-
-/** A full transposed B panel with 4x4 transposes; false where SIMD is off or the panel is partial. */
-function packBTransposedSimd(B: usize, ldb: i32, p0: i32, kc: i32, j: i32, cols: i32, panel: usize): bool {
-  if (ASC_FEATURE_SIMD) {
-    if (cols != NR) return false;
-    // op(B)(p, j) = B[j, p]: 4 p's of 8 rows at a time.
-    const src = at(B, j * ldb + p0);
-    const row = <usize>ldb << 2;
+    if (rows != width) return false;
+    const row = <usize>ld << 2, out = <usize>width << 2;
     let p = 0;
     for (; p + 4 <= kc; p += 4) {
-      const s = at(src, p);
-      transpose4(panel + (<usize>(p * NR) << 2), s, row, NR * 4);
-      transpose4(panel + (<usize>(p * NR + 4) << 2), s + 4 * row, row, NR * 4);
+      for (let r = 0; r < width; r += 4) transpose4(panel + (<usize>(p * width + r) << 2), at(src, r * ld + p), row, out);
     }
     for (; p < kc; p++) {
-      for (let c = 0; c < NR; c++) store<f32>(at(panel, p * NR + c), load<f32>(at(src, c * ldb + p)));
+      for (let r = 0; r < width; r++) store<f32>(at(panel, p * width + r), load<f32>(at(src, r * ld + p)));
     }
     return true;
   }
@@ -132,7 +117,7 @@ function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i
           for (let c = 0; c < NR; c++) store<f32>(at(panel, p * NR + c), c < cols ? load<f32>(at(src, p * ldb + c)) : 0);
         }
       }
-    } else if (!packBTransposedSimd(B, ldb, p0, kc, j0 + jr, cols, panel)) {
+    } else if (!packRowsSimd(at(B, (j0 + jr) * ldb + p0), ldb, cols, NR, kc, panel)) {
       // op(B)(p, j) = B[j, p]: each column is a contiguous row of B.
       for (let c = 0; c < NR; c++) {
         if (c < cols) {

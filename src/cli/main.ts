@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { init, getBackend, supportedBuilds, manualSeed, tidy, noGrad, randn, memory } from "../index.js";
-import { nn, optim, io, data } from "../index.js";
+import { nn, optim, io, data, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { evaluate } from "../train/evaluate.js";
 import { Progress } from "./progress.js";
@@ -137,7 +137,7 @@ function parse(argv: string[]): [string, Args] {
   ];
 }
 
-function makeOptimizer(a: Args, params: nn.Module["parameters"] extends () => infer P ? P : never): optim.Optimizer {
+function makeOptimizer(a: Args, params: Tensor[]): optim.Optimizer {
   switch (a.optimizer) {
     case "sgd": return new optim.SGD(params, { lr: a.lr ?? 0.01, momentum: a.momentum });
     case "adam": return new optim.Adam(params, { lr: a.lr ?? 0.001 });

@@ -70,7 +70,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array | number[], opt
   if (needsGrad(logits)) {
     // d/dlogits = (softmax - onehot) * upstream
     record(out, "crossEntropy", [logits], [grad], (g, [sg]) =>
-      tidy(() => [r === "none" ? mul(sg, reshape(g, [N, 1])) : mul(sg, g.item() * (r === "mean" ? 1 / N : 1))]),
+      tidy(() => [r === "none" ? mul(sg, reshape(g, [N, 1])) : mul(sg, g.item() * upstream(g, r, N).scale)]),
     );
   }
   grad.dispose();
