@@ -2,7 +2,7 @@
 // topological order, and accumulates gradients into the leaves' .grad.
 import { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
-import { releaseNode, type GradNode } from "./node.js";
+import { freeSaved, releaseNode, type GradNode } from "./node.js";
 import { fmtShape, sameShape } from "../shape.js";
 
 export interface BackwardOptions {
@@ -101,6 +101,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         node.checkSaved();
         const inputGrads = node.rule(g, node.saved);
         g.dispose();
+        if (!options.retainGraph) freeSaved(node);
         for (let j = 0; j < node.inputs.length; j++) {
           const x = node.inputs[j];
           const gx = inputGrads[j];

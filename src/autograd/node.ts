@@ -78,6 +78,16 @@ export function releaseNode(first: GradNode): void {
   }
 }
 
+/**
+ * Frees what the node saved once its rule has run in a backward() that keeps
+ * no graph: activations go as the walk passes them instead of all at its
+ * end. The node itself stays until the walk releases it.
+ */
+export function freeSaved(node: GradNode): void {
+  for (const t of node.saved) t.dispose();
+  node.saved = [];
+}
+
 /** The output tensor of `node` was disposed. */
 export function outputDisposed(node: GradNode): void {
   node.outputAlive = false;

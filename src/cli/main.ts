@@ -7,7 +7,7 @@ import { init, getBackend, supportedBuilds, manualSeed, tidy, noGrad, randn, mem
 import { nn, optim, io, data, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { evaluate } from "../train/evaluate.js";
-import { Progress } from "./progress.js";
+import { Progress, thousands } from "./progress.js";
 
 const HELP = `usage: wasmgrad <command> [options]
 
@@ -150,7 +150,7 @@ async function loadData(a: Args, log: (m: string) => void) {
   const d = await data.loadMnist({ name: a.dataset, dir: a.dataDir, log });
   const train = a.limit ? data.subset(d.train, a.limit) : d.train;
   const test = a.testLimit ? data.subset(d.test, a.testLimit) : d.test;
-  log(`${a.dataset}: ${train.count.toLocaleString("en-US")} train / ${test.count.toLocaleString("en-US")} test images from ${d.source}`);
+  log(`${a.dataset}: ${thousands(train.count)} train / ${thousands(test.count)} test images from ${d.source}`);
   return { d, train, test };
 }
 
@@ -167,7 +167,7 @@ async function train(a: Args): Promise<void> {
   // the training batch size: evaluation reuses the heap blocks of training
   const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
   const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
-  status.write(`training ${a.model} (${model.numParameters().toLocaleString("en-US")} parameters) on ${getBackend()}, ` +
+  status.write(`training ${a.model} (${thousands(model.numParameters())} parameters) on ${getBackend()}, ` +
     `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`);
 
   let stop = false;
@@ -289,7 +289,7 @@ async function bench(a: Args): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) step();
     results[e.name] = (steps * a.batchSize * 1000) / (performance.now() - t0);
-    if (!a.json) process.stdout.write(`${a.model} ${e.name.padEnd(18)} ${Math.round(results[e.name]).toLocaleString("en-US").padStart(8)} samples/s\n`);
+    if (!a.json) process.stdout.write(`${a.model} ${e.name.padEnd(18)} ${thousands(results[e.name]).padStart(8)} samples/s\n`);
   }
   if (a.json) process.stdout.write(JSON.stringify({ model: a.model, batchSize: a.batchSize, samplesPerSecond: results }) + "\n");
 }

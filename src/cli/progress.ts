@@ -1,6 +1,14 @@
 // Progress for a training epoch: a bar redrawn in place on a terminal, plain
 // lines (every 10%) when the output is a file or a pipe.
 
+/**
+ * 60000 -> "60,000". Not toLocaleString: the first call into Intl maps
+ * about 7 MB of ICU data into the process, for a comma.
+ */
+export function thousands(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ",");
+}
+
 export class Progress {
   private lastLine = -1;
   private readonly start = performance.now();
@@ -16,7 +24,7 @@ export class Progress {
     const rate = samples / Math.max(elapsed, 1e-9);
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
     const pct = Math.floor((100 * done) / this.total);
-    const stats = `loss ${loss.toFixed(4)}  acc ${(100 * accuracy).toFixed(2)}%  ${Math.round(rate).toLocaleString("en-US")} samples/s  ETA ${eta.toFixed(0)}s`;
+    const stats = `loss ${loss.toFixed(4)}  acc ${(100 * accuracy).toFixed(2)}%  ${thousands(rate)} samples/s  ETA ${eta.toFixed(0)}s`;
     if (this.out.isTTY) {
       const width = 24, fill = Math.round((width * done) / this.total);
       this.out.write(`\r${this.label} [${"=".repeat(fill)}${fill < width ? ">" : ""}${" ".repeat(Math.max(0, width - fill - 1))}] ${String(pct).padStart(3)}%  ${stats}\x1b[K`);

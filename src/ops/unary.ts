@@ -13,9 +13,17 @@ function apply(op: UnaryKernel, x: Tensor): Tensor {
   return out;
 }
 
-/** out = kernel(g, s), for backward rules of the form g * f'(saved). */
+/**
+ * g * f'(saved), for backward rules that read g once. Rules run only inside
+ * backward(), which disposes g right after: where that walk holds the only
+ * handle on g's storage, the result is written over g (the kernels are
+ * element-wise), which keeps one activation-sized block fewer alive at the
+ * peak of a convolutional network's backward pass.
+ */
 function gradOf(kernel: GradKernel, g: Tensor, s: Tensor): Tensor {
-  const out = Tensor._empty(g.shape.slice());
+  const own = g._storage!;
+  const out = own.refs === 1 ? g._share() : Tensor._empty(g.shape.slice());
+  if (out._storage === own) own.version++;
   (out._backend.k[kernel] as Kernels["mul"])(g._ptr, s._ptr, out._ptr, g.size);
   return out;
 }
