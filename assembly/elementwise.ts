@@ -122,16 +122,48 @@ export function relu(x: usize, out: usize, n: i32): void {
   }
 }
 
-/** d relu = g where y > 0, else 0 (y is the forward output). */
-export function reluBackward(g: usize, y: usize, out: usize, n: i32): void {
+/**
+ * relu that also writes mask[i] = 0xff where out[i] > 0, else 0: backward
+ * keeps these n bytes instead of the 4n of the output.
+ */
+export function reluMask(x: usize, out: usize, mask: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const z = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      v128.store(at(out, i), v128.and(v128.load(at(g, i)), f32x4.gt(v128.load(at(y, i)), z)));
+    for (; i + 16 <= n; i += 16) {
+      const p = at(x, i), q = at(out, i);
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      v128.store(q, f32x4.max(v0, z));
+      v128.store(q, f32x4.max(v1, z), 16);
+      v128.store(q, f32x4.max(v2, z), 32);
+      v128.store(q, f32x4.max(v3, z), 48);
+      const lo = i16x8.narrow_i32x4_s(f32x4.gt(v0, z), f32x4.gt(v1, z));
+      const hi = i16x8.narrow_i32x4_s(f32x4.gt(v2, z), f32x4.gt(v3, z));
+      v128.store(mask + <usize>i, i8x16.narrow_i16x8_s(lo, hi));
     }
   }
-  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(y, i)) > 0 ? load<f32>(at(g, i)) : 0);
+  for (; i < n; i++) {
+    const v = load<f32>(at(x, i));
+    store<f32>(at(out, i), v > 0 ? v : 0);
+    store<u8>(mask + <usize>i, v > 0 ? 0xff : 0);
+  }
+}
+
+/** d relu = g where the byte mask of reluMask is set, else 0. */
+export function reluBackwardMask(g: usize, mask: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= n; i += 16) {
+      const m = v128.load(mask + <usize>i);
+      const lo = i16x8.extend_low_i8x16_s(m), hi = i16x8.extend_high_i8x16_s(m);
+      const p = at(g, i), q = at(out, i);
+      v128.store(q, v128.and(v128.load(p), i32x4.extend_low_i16x8_s(lo)));
+      v128.store(q, v128.and(v128.load(p, 16), i32x4.extend_high_i16x8_s(lo)), 16);
+      v128.store(q, v128.and(v128.load(p, 32), i32x4.extend_low_i16x8_s(hi)), 32);
+      v128.store(q, v128.and(v128.load(p, 48), i32x4.extend_high_i16x8_s(hi)), 48);
+    }
+  }
+  for (; i < n; i++) store<f32>(at(out, i), load<u8>(mask + <usize>i) ? load<f32>(at(g, i)) : 0);
 }
 
 export function sigmoid(x: usize, out: usize, n: i32): void {

@@ -23,7 +23,9 @@ export interface Kernels {
   powScalar(x: number, out: number, n: number, p: number): void;
   powScalarBackward(g: number, x: number, out: number, n: number, p: number): void;
   relu(x: number, out: number, n: number): void;
-  reluBackward(g: number, y: number, out: number, n: number): void;
+  /** relu, plus mask[i] (bytes) = 0xff where out[i] > 0 */
+  reluMask(x: number, out: number, mask: number, n: number): void;
+  reluBackwardMask(g: number, mask: number, out: number, n: number): void;
   sigmoid(x: number, out: number, n: number): void;
   sigmoidBackward(g: number, y: number, out: number, n: number): void;
   tanh(x: number, out: number, n: number): void;

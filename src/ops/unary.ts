@@ -5,7 +5,7 @@ import { Tensor } from "../tensor.js";
 import { checkTensor } from "./util.js";
 
 type UnaryKernel = "exp" | "log" | "sqrt" | "relu" | "sigmoid" | "tanh";
-type GradKernel = "sqrtBackward" | "reluBackward" | "sigmoidBackward" | "tanhBackward" | "mul";
+type GradKernel = "sqrtBackward" | "reluBackwardMask" | "sigmoidBackward" | "tanhBackward" | "mul";
 
 function apply(op: UnaryKernel, x: Tensor): Tensor {
   const out = Tensor._empty(x.shape.slice());
@@ -82,11 +82,17 @@ export function powScalar(x: Tensor, p: number): Tensor {
   return out;
 }
 
-// d relu(x) = g where relu(x) > 0
+// d relu(x) = g where relu(x) > 0. What backward needs of the output is one
+// bit per element: it saves a byte mask (a quarter of the output's memory,
+// which in a CNN is the largest block alive through the backward pass).
 export function relu(x: Tensor): Tensor {
   checkTensor("relu", x);
-  const out = apply("relu", x);
-  if (needsGrad(x)) record(out, "relu", [x], [out], (g, [y]) => [gradOf("reluBackward", g, y)]);
+  if (!needsGrad(x)) return apply("relu", x);
+  const out = Tensor._empty(x.shape.slice());
+  const mask = Tensor._empty([Math.ceil(x.size / 4)]); // x.size bytes in float-sized storage
+  out._backend.k.reluMask(x._ptr, out._ptr, mask._ptr, x.size);
+  record(out, "relu", [x], [mask], (g, [m]) => [gradOf("reluBackwardMask", g, m)]);
+  mask.dispose(); // the node holds its own handle
   return out;
 }
 

@@ -86,10 +86,20 @@ export function relu(this: Views, x: number, out: number, n: number): void {
   }
 }
 
-export function reluBackward(this: Views, g: number, y: number, out: number, n: number): void {
-  const f = this.f32;
-  g >>>= 2; y >>>= 2; out >>>= 2;
-  for (let i = 0; i < n; i++) f[out + i] = f[y + i] > 0 ? f[g + i] : 0;
+export function reluMask(this: Views, x: number, out: number, mask: number, n: number): void {
+  const f = this.f32, u = this.u8;
+  x >>>= 2; out >>>= 2;
+  for (let i = 0; i < n; i++) {
+    const v = f[x + i];
+    f[out + i] = v > 0 ? v : 0;
+    u[mask + i] = v > 0 ? 0xff : 0;
+  }
+}
+
+export function reluBackwardMask(this: Views, g: number, mask: number, out: number, n: number): void {
+  const f = this.f32, u = this.u8;
+  g >>>= 2; out >>>= 2;
+  for (let i = 0; i < n; i++) f[out + i] = u[mask + i] !== 0 ? f[g + i] : 0;
 }
 
 export function sigmoid(this: Views, x: number, out: number, n: number): void {
