@@ -70,6 +70,9 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
 
   const POOL_CASES: [string, number[], [number, number], [number, number], [number, number]][] = [
     ["2x2", [2, 3, 6, 6], [2, 2], [2, 2], [0, 0]],
+    ["2x2, 7 windows a row (the last group of 4 overlaps)", [1, 2, 4, 14], [2, 2], [2, 2], [0, 0]],
+    ["2x2, 2 windows a row", [1, 1, 2, 4], [2, 2], [2, 2], [0, 0]],
+    ["2x2, odd height and width (last row and column unused)", [1, 2, 7, 11], [2, 2], [2, 2], [0, 0]],
     ["3x3 stride 2 padding 1", [1, 2, 7, 7], [3, 3], [2, 2], [1, 1]],
     ["overlapping 3x3 stride 1", [1, 2, 5, 5], [3, 3], [1, 1], [0, 0]],
     ["rectangular, odd size", [2, 1, 7, 5], [2, 3], [2, 1], [1, 1]],
@@ -96,17 +99,17 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
     expect(x.grad!.toArray()).toEqual([[[[0, 1, 1, 0], [0, 0, 0, 0]]]]);
   });
 
-  it("keeps tie and NaN rules in the vectorised 2x2 path", () => {
-    // eight windows per row: the 4-wide path and its scalar tail both run
-    const row0 = [1, 1, 3, 2, 0, 5, 7, 7, NaN, 1, 2, 2, 4, 4, 0, 0];
-    const row1 = [1, 0, 3, 9, 5, 1, 7, 7, 9, 9, 2, NaN, 4, 4, -1, -2];
+  it.each([8, 7])("keeps tie and NaN rules in the vectorised 2x2 path (%i windows a row)", (windows) => {
+    // 8: two groups of 4; 7: the second group overlaps the first by one
+    const row0 = [1, 1, 3, 2, 0, 5, 7, 7, NaN, 1, 2, 2, 4, 4, 0, 0].slice(0, 2 * windows);
+    const row1 = [1, 0, 3, 9, 5, 1, 7, 7, 9, 9, 2, NaN, 4, 4, -1, -2].slice(0, 2 * windows);
     const x = tensor([[[row0, row1]]], { requiresGrad: true });
     const y = F.maxPool2d(x, 2);
-    expect(y.toArray()).toEqual([[[[1, 9, 5, 7, NaN, NaN, 4, 0]]]]);
+    expect(y.toArray()).toEqual([[[[1, 9, 5, 7, NaN, NaN, 4, 0].slice(0, windows)]]]);
     y.sum().backward();
     const g = x.grad!.toArray() as number[][][][];
-    expect(g[0][0][0]).toEqual([1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0]);
-    expect(g[0][0][1]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(g[0][0][0]).toEqual([1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0].slice(0, 2 * windows));
+    expect(g[0][0][1]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0].slice(0, 2 * windows));
   });
 
   it("averages with the padding in the divisor", () => {
