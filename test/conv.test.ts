@@ -55,6 +55,11 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
     ["dilation 2", [1, 2, 9, 8], [2, 2, 3, 3], { dilation: [2, 2], padding: [1, 1] }],
     ["stride 2, dilation 2, padding 2", [2, 1, 9, 9], [2, 1, 3, 3], { stride: [2, 2], dilation: [2, 2], padding: [2, 2] }],
     ["rectangular kernel and strides", [1, 3, 7, 6], [2, 3, 2, 3], { stride: [1, 2], padding: [1, 0] }],
+    // stride 1 with output width = input width: the contiguous-run path of im2col/col2im
+    ["3x3 padding 1 (same size)", [2, 3, 5, 6], [4, 3, 3, 3], { padding: [1, 1] }],
+    ["3x3 dilation 2 padding 2 (same size)", [1, 2, 7, 6], [2, 2, 3, 3], { dilation: [2, 2], padding: [2, 2] }],
+    ["3x1 kernel, padding 1,0 (same size)", [1, 2, 5, 4], [3, 2, 3, 1], { padding: [1, 0] }],
+    ["5x5 padding 2 on a 2x1 image (padding wider than it)", [2, 1, 2, 1], [2, 1, 5, 5], { padding: [2, 2] }],
     ["1x1 kernel", [3, 4, 3, 3], [5, 4, 1, 1], {}],
   ];
 
