@@ -3,18 +3,18 @@
 //
 // Goto/BLIS structure: B is packed into KC x NR column panels (kept in L1 while
 // a block of A streams past), A into MR x KC row panels (an MC x KC block kept
-// in L2), and a register micro-kernel accumulates an MR x NR tile in f32x4
-// registers (XNNPACK's 4x8: 8 accumulators, 11 live v128 in all, far from the
-// 16 that x86 has). Transposes are absorbed by the packing, so backward's
-// A^T B and A B^T products run the same micro-kernel as A B.
+// in L2), and a register micro-kernel accumulates an MR x NR = 5 x 8 tile in
+// ten f32x4 registers (see microKernel for why 5 and not XNNPACK's 4).
+// Transposes are absorbed by the packing, so backward's A^T B and A B^T
+// products run the same micro-kernel as A B.
 //
 // `work` is a scratch block of at least gemmWorkspaceBytes() bytes owned by
 // the caller: the kernel allocates nothing.
 
-const MR = 4;
+const MR = 5;
 const NR = 8;
 const KC = 256;
-const MC = 128;
+const MC = 120; // a multiple of MR
 const NC = 2048;
 
 @inline function at(p: usize, i: i32): usize {
@@ -44,7 +44,11 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
       // op(A)(i, p) = A[p, i]: the MR values of one p are contiguous.
       const src = at(A, p0 * lda + i0 + ir);
       if (rows == MR) {
-        for (let p = 0; p < kc; p++) copy4(at(panel, p * MR), at(src, p * lda));
+        for (let p = 0; p < kc; p++) {
+          const d = at(panel, p * MR), q = at(src, p * lda);
+          copy4(d, q);
+          for (let r = 4; r < MR; r++) store<f32>(at(d, r), load<f32>(at(q, r)));
+        }
       } else {
         for (let p = 0; p < kc; p++) {
           for (let r = 0; r < MR; r++) store<f32>(at(panel, p * MR + r), r < rows ? load<f32>(at(src, p * lda + r)) : 0);
@@ -80,7 +84,8 @@ function packA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i
 /**
  * panel[p * width + r] = src[r * ld + p] for r < width, p < kc: `width` rows
  * of a row-major matrix turned into a p-major panel by 4x4 register
- * transposes (A's row panels, B^T's column panels). False where SIMD is off
+ * transposes (A's 5-row panels: four by transposes, the fifth copied; B^T's
+ * 8-column panels). False where SIMD is off
  * or the panel is partial (rows < width): the caller's scalar loop does it.
  */
 function packRowsSimd(src: usize, ld: i32, rows: i32, width: i32, kc: i32, panel: usize): bool {
@@ -88,8 +93,16 @@ function packRowsSimd(src: usize, ld: i32, rows: i32, width: i32, kc: i32, panel
     if (rows != width) return false;
     const row = <usize>ld << 2, out = <usize>width << 2;
     let p = 0;
+    const full = width & ~3;
     for (; p + 4 <= kc; p += 4) {
-      for (let r = 0; r < width; r += 4) transpose4(panel + (<usize>(p * width + r) << 2), at(src, r * ld + p), row, out);
+      for (let r = 0; r < full; r += 4) transpose4(panel + (<usize>(p * width + r) << 2), at(src, r * ld + p), row, out);
+      for (let r = full; r < width; r++) {
+        const s = at(src, r * ld + p), d = at(panel, p * width + r);
+        store<f32>(d, load<f32>(s));
+        store<f32>(at(d, width), load<f32>(s, 4));
+        store<f32>(at(d, 2 * width), load<f32>(s, 8));
+        store<f32>(at(d, 3 * width), load<f32>(s, 12));
+      }
     }
     for (; p < kc; p++) {
       for (let r = 0; r < width; r++) store<f32>(at(panel, p * width + r), load<f32>(at(src, r * ld + p)));
@@ -153,32 +166,45 @@ function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i
 
 /**
  * The MR x NR register tile: C (ldc floats per row) = alpha * Ap * Bp + beta * C over kc.
- * Measured on V8 11 (Node 20): every load32_splat with an offset costs an
- * extra lea, and without FMA the loop is bound by instruction count, not by
- * the multipliers. Packing A pre-broadcast (plain v128 loads) removed the
- * lea but quadrupled A's traffic from L2 and was slower overall; unrolling
- * K by 2 and lane shuffles instead of splat loads made no difference.
+ * Shaped for V8's TurboFan (Node 20), read off its x64 code: it schedules
+ * every load of a loop iteration first and the arithmetic after, so each
+ * loaded value holds a register until the end of the iteration, and it
+ * spends an extra lea on every load32_splat with an offset. A 4x8 tile with
+ * four splat loads fills 15 of its 15 vector registers with 8 accumulators;
+ * here one v128 load brings four rows' A values and lane shuffles (pure, so
+ * scheduled next to their use) broadcast them, which leaves room for a fifth
+ * row: 10 accumulators, 2 B vectors, the A vector and a temporary. Measured
+ * against the 4x8 in one process (bench/gemm-ab.mjs): +10-18% on the simd
+ * build, +2-12% with relaxed FMA (ten independent chains also cover more of
+ * the FMA latency). Unrolling K spills (all loads first), and packing A
+ * pre-broadcast quadruples its traffic: both were slower.
  */
 function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
   let a = Ap, b = Bp;
-  for (let p = 0; p < kc; p++) {
+  const end = Ap + <usize>(kc * MR * 4);
+  while (a < end) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let av = v128.load32_splat(a);
+    const a4 = v128.load(a);
+    let av = i32x4.shuffle(a4, a4, 0, 0, 0, 0);
     c00 = madd(av, b0, c00);
     c01 = madd(av, b1, c01);
-    av = v128.load32_splat(a, 4);
+    av = i32x4.shuffle(a4, a4, 1, 1, 1, 1);
     c10 = madd(av, b0, c10);
     c11 = madd(av, b1, c11);
-    av = v128.load32_splat(a, 8);
+    av = i32x4.shuffle(a4, a4, 2, 2, 2, 2);
     c20 = madd(av, b0, c20);
     c21 = madd(av, b1, c21);
-    av = v128.load32_splat(a, 12);
+    av = i32x4.shuffle(a4, a4, 3, 3, 3, 3);
     c30 = madd(av, b0, c30);
     c31 = madd(av, b1, c31);
+    av = v128.load32_splat(a, 16);
+    c40 = madd(av, b0, c40);
+    c41 = madd(av, b1, c41);
     a += MR * 4;
     b += NR * 4;
   }
@@ -189,6 +215,7 @@ function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f
   storeRow(C + row, c10, c11, va, beta, one);
   storeRow(C + 2 * row, c20, c21, va, beta, one);
   storeRow(C + 3 * row, c30, c31, va, beta, one);
+  storeRow(C + 4 * row, c40, c41, va, beta, one);
 }
 
 /** The same tile without SIMD (the scalar build): 32 accumulators would spill, so a row at a time. */
