@@ -151,12 +151,15 @@ export function im2col(
           const srow = at(plane, iy * W + dj);
           for (let ox = 0; ox < ox0; ox++) store<f32>(at(d, ox), 0);
           if (sw == 1) {
-            // rows are short (14-28 floats): a loop beats a memory.copy call
-            let ox = ox0;
-            if (ASC_FEATURE_SIMD) {
-              for (; ox + 4 <= ox1; ox += 4) v128.store(at(d, ox), v128.load(at(srow, ox)));
+            // rows are short (10-28 floats): a loop beats a memory.copy call,
+            // and a last vector that overlaps the one before beats a scalar tail
+            if (ASC_FEATURE_SIMD && ox1 - ox0 >= 4) {
+              let ox = ox0;
+              for (; ox + 4 < ox1; ox += 4) v128.store(at(d, ox), v128.load(at(srow, ox)));
+              v128.store(at(d, ox1 - 4), v128.load(at(srow, ox1 - 4)));
+            } else {
+              for (let ox = ox0; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox)));
             }
-            for (; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox)));
           } else {
             for (let ox = ox0; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox * sw)));
           }
@@ -191,9 +194,17 @@ export function col2im(
           const s = at(src, oy * OW);
           let ox = ox0;
           if (ASC_FEATURE_SIMD) {
-            if (sw == 1) {
+            if (sw == 1 && ox1 - ox0 >= 4) {
               for (; ox + 4 <= ox1; ox += 4) {
                 v128.store(at(drow, ox), f32x4.add(v128.load(at(drow, ox)), v128.load(at(s, ox))));
+              }
+              // the last 1-3 entries: a vector ending at ox1 that adds only its new lanes
+              const rem = ox1 - ox;
+              if (rem > 0) {
+                const fresh = i32x4.gt_s(i32x4(0, 1, 2, 3), i32x4.splat(3 - rem));
+                const e = ox1 - 4;
+                v128.store(at(drow, e), f32x4.add(v128.load(at(drow, e)), v128.and(v128.load(at(s, e)), fresh)));
+                ox = ox1;
               }
             }
           }

@@ -55,6 +55,9 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
     ["dilation 2", [1, 2, 9, 8], [2, 2, 3, 3], { dilation: [2, 2], padding: [1, 1] }],
     ["stride 2, dilation 2, padding 2", [2, 1, 9, 9], [2, 1, 3, 3], { stride: [2, 2], dilation: [2, 2], padding: [2, 2] }],
     ["rectangular kernel and strides", [1, 3, 7, 6], [2, 3, 2, 3], { stride: [1, 2], padding: [1, 0] }],
+    // stride 1, output rows of 9 and 7: vector runs that end in 1 or 3 leftover entries
+    ["no padding, output width 9", [1, 2, 9, 11], [2, 2, 3, 3], {}],
+    ["2x4 kernel, output width 7", [2, 1, 6, 10], [1, 1, 2, 4], {}],
     // stride 1 with output width = input width: the contiguous-run path of im2col/col2im
     ["3x3 padding 1 (same size)", [2, 3, 5, 6], [4, 3, 3, 3], { padding: [1, 1] }],
     ["3x3 dilation 2 padding 2 (same size)", [1, 2, 7, 6], [2, 2, 3, 3], { dilation: [2, 2], padding: [2, 2] }],
