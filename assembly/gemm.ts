@@ -179,7 +179,9 @@ function packB(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i
  * the FMA latency). Unrolling K spills (all loads first), and packing A
  * pre-broadcast quadruples its traffic: both were slower.
  */
-function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+@inline function tileRows(rows: i32, kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  // `rows` is a constant at every call site: after inlining, the row guards
+  // fold away and each caller is a straight-line kernel for its row count.
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -193,18 +195,26 @@ function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f
     let av = i32x4.shuffle(a4, a4, 0, 0, 0, 0);
     c00 = madd(av, b0, c00);
     c01 = madd(av, b1, c01);
-    av = i32x4.shuffle(a4, a4, 1, 1, 1, 1);
-    c10 = madd(av, b0, c10);
-    c11 = madd(av, b1, c11);
-    av = i32x4.shuffle(a4, a4, 2, 2, 2, 2);
-    c20 = madd(av, b0, c20);
-    c21 = madd(av, b1, c21);
-    av = i32x4.shuffle(a4, a4, 3, 3, 3, 3);
-    c30 = madd(av, b0, c30);
-    c31 = madd(av, b1, c31);
-    av = v128.load32_splat(a, 16);
-    c40 = madd(av, b0, c40);
-    c41 = madd(av, b1, c41);
+    if (rows > 1) {
+      av = i32x4.shuffle(a4, a4, 1, 1, 1, 1);
+      c10 = madd(av, b0, c10);
+      c11 = madd(av, b1, c11);
+    }
+    if (rows > 2) {
+      av = i32x4.shuffle(a4, a4, 2, 2, 2, 2);
+      c20 = madd(av, b0, c20);
+      c21 = madd(av, b1, c21);
+    }
+    if (rows > 3) {
+      av = i32x4.shuffle(a4, a4, 3, 3, 3, 3);
+      c30 = madd(av, b0, c30);
+      c31 = madd(av, b1, c31);
+    }
+    if (rows > 4) {
+      av = v128.load32_splat(a, 16);
+      c40 = madd(av, b0, c40);
+      c41 = madd(av, b1, c41);
+    }
     a += MR * 4;
     b += NR * 4;
   }
@@ -212,15 +222,35 @@ function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f
   const row = <usize>ldc << 2;
   const one = alpha == 1;
   storeRow(C, c00, c01, va, beta, one);
-  storeRow(C + row, c10, c11, va, beta, one);
-  storeRow(C + 2 * row, c20, c21, va, beta, one);
-  storeRow(C + 3 * row, c30, c31, va, beta, one);
-  storeRow(C + 4 * row, c40, c41, va, beta, one);
+  if (rows > 1) storeRow(C + row, c10, c11, va, beta, one);
+  if (rows > 2) storeRow(C + 2 * row, c20, c21, va, beta, one);
+  if (rows > 3) storeRow(C + 3 * row, c30, c31, va, beta, one);
+  if (rows > 4) storeRow(C + 4 * row, c40, c41, va, beta, one);
+}
+
+function microKernel(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  tileRows(MR, kc, Ap, Bp, C, ldc, alpha, beta);
+}
+
+// The last row panel of a matrix whose row count is not a multiple of 5
+// (LeNet-5's 6 and 16 output channels, a batch of 64) runs a kernel of its
+// own size instead of the full tile on zero rows.
+function microKernel4(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  tileRows(4, kc, Ap, Bp, C, ldc, alpha, beta);
+}
+function microKernel3(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  tileRows(3, kc, Ap, Bp, C, ldc, alpha, beta);
+}
+function microKernel2(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  tileRows(2, kc, Ap, Bp, C, ldc, alpha, beta);
+}
+function microKernel1(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  tileRows(1, kc, Ap, Bp, C, ldc, alpha, beta);
 }
 
 /** The same tile without SIMD (the scalar build): 32 accumulators would spill, so a row at a time. */
-function microKernelScalar(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
-  for (let r = 0; r < MR; r++) {
+function microKernelScalar(rows: i32, kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  for (let r = 0; r < rows; r++) {
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
     let a = Ap + (<usize>r << 2), b = Bp;
     for (let p = 0; p < kc; p++) {
@@ -249,9 +279,17 @@ function microKernelScalar(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, al
   }
 }
 
-@inline function tile(kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
-  if (ASC_FEATURE_SIMD) microKernel(kc, Ap, Bp, C, ldc, alpha, beta);
-  else microKernelScalar(kc, Ap, Bp, C, ldc, alpha, beta);
+/** The first `rows` rows (1 to MR) of a tile. */
+@inline function tile(rows: i32, kc: i32, Ap: usize, Bp: usize, C: usize, ldc: i32, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_SIMD) {
+    if (rows == MR) microKernel(kc, Ap, Bp, C, ldc, alpha, beta);
+    else if (rows == 4) microKernel4(kc, Ap, Bp, C, ldc, alpha, beta);
+    else if (rows == 3) microKernel3(kc, Ap, Bp, C, ldc, alpha, beta);
+    else if (rows == 2) microKernel2(kc, Ap, Bp, C, ldc, alpha, beta);
+    else microKernel1(kc, Ap, Bp, C, ldc, alpha, beta);
+  } else {
+    microKernelScalar(rows, kc, Ap, Bp, C, ldc, alpha, beta);
+  }
 }
 
 /** C *= beta (beta == 0 writes zeros, so NaNs in uninitialised C do not survive). */
@@ -291,11 +329,11 @@ export function sgemm(
             const rows = min(MR, mc - ir);
             const ap = at(Ap, ir * kc);
             const c = at(C, (i0 + ir) * ldc + j0 + jr);
-            if (rows == MR && cols == NR) {
-              tile(kc, ap, bp, c, ldc, alpha, b);
+            if (cols == NR) {
+              tile(rows, kc, ap, bp, c, ldc, alpha, b);
             } else {
-              // Partial tile: compute it whole into scratch, write back the valid part.
-              tile(kc, ap, bp, edge, NR, 1, 0);
+              // Partial columns: compute the rows whole into scratch, write back the valid part.
+              tile(rows, kc, ap, bp, edge, NR, 1, 0);
               for (let r = 0; r < rows; r++) {
                 for (let q = 0; q < cols; q++) {
                   const dst = at(c, r * ldc + q);
