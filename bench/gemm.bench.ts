@@ -2,13 +2,18 @@
 // process: our three Wasm builds and the js backend, against TensorFlow.js on
 // tfjs-backend-wasm (XNNPACK) and tfjs-backend-cpu.
 //
-//   npm run bench:gemm            (all shapes)
-//   npm run bench:gemm -- --quick (fewer samples)
+//   npm run bench:gemm            (all shapes, three rounds)
+//   npm run bench:gemm -- --quick (one round, fewer samples)
+//
+// The machine drifts by 30% within minutes, so the engines are not measured
+// one after the other once: the whole sequence runs three times and each
+// figure is the median of its three rounds, which spreads every engine over
+// the same stretch of time and keeps the ratios honest.
 import { init, randn, supportedBuilds, type Tensor } from "../src/index.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
-import { medianMs } from "./lib/measure.js";
+import { medianMs, quick } from "./lib/measure.js";
 
 interface Shape {
   label: string;
@@ -40,8 +45,10 @@ function shapes(): Shape[] {
 
 type Engine = `wasm-${string}` | "js" | PeerName;
 
+const ROUNDS = quick ? 1 : 3;
+
 async function measure(fn: () => void, flops: number): Promise<number> {
-  return flops / ((await medianMs(fn)) * 1e-3) / 1e9;
+  return flops / ((await medianMs(fn, quick ? 100 : 150)) * 1e-3) / 1e9;
 }
 
 async function ours(engine: Engine, list: Shape[]): Promise<number[]> {
@@ -76,12 +83,18 @@ const list = shapes();
 const engines: Engine[] = [...supportedBuilds().map((b) => `wasm-${b}` as Engine), "js", "tfjs-wasm", "tfjs-cpu"];
 const m = machine();
 console.log(describeMachine(m));
-const results: Record<string, number[]> = {};
-for (const e of engines) {
-  process.stdout.write(`${e} ...`);
-  results[e] = e === "tfjs-wasm" || e === "tfjs-cpu" ? await peer(e, list) : await ours(e, list);
-  console.log(" done");
+const rounds: Record<string, number[][]> = Object.fromEntries(engines.map((e) => [e, []]));
+for (let r = 1; r <= ROUNDS; r++) {
+  for (const e of engines) {
+    process.stdout.write(`round ${r}/${ROUNDS}: ${e} ...`);
+    rounds[e].push(e === "tfjs-wasm" || e === "tfjs-cpu" ? await peer(e, list) : await ours(e, list));
+    console.log(" done");
+  }
 }
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+const results: Record<string, number[]> = Object.fromEntries(
+  engines.map((e) => [e, list.map((_, i) => median(rounds[e].map((run) => run[i])))]),
+);
 
 const f = (x: number | undefined) => (x === undefined ? "-" : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(1)}x` : "-");
@@ -94,10 +107,10 @@ const rows = list.map((s, i) => [
 ]);
 const header = ["GEMM", ...engines, "simd / tfjs-wasm", "js / tfjs-cpu", "simd / js"];
 const md = [
-  `GFLOP/s (2MNK / median time), one thread. ${describeMachine(m)}.`,
+  `GFLOP/s (2MNK / median time; median of ${ROUNDS} rounds over all engines), one thread. ${describeMachine(m)}.`,
   `Peers: ${peerInfo()}. Command: \`npm run bench:gemm\`.`,
   "",
   markdownTable(header, rows),
 ].join("\n");
 console.log("\n" + md);
-save("gemm", md, { machine: m, peers: peerInfo(), engines, shapes: list, gflops: results });
+save("gemm", md, { machine: m, peers: peerInfo(), engines, shapes: list, gflops: results, rounds });

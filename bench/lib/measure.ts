@@ -8,7 +8,7 @@ export const quick = process.argv.includes("--quick");
  * Median milliseconds per call. Calls slower than a second get three runs in
  * all, slower than 20 s just one (a peer's training step can take a minute).
  */
-export async function medianMs(fn: () => void): Promise<number> {
+export async function medianMs(fn: () => void, timeMs = quick ? 100 : 400): Promise<number> {
   const t0 = performance.now();
   fn();
   const first = performance.now() - t0;
@@ -23,7 +23,7 @@ export async function medianMs(fn: () => void): Promise<number> {
     return runs.sort((a, b) => a - b)[1];
   }
   const bench = new Bench({
-    time: quick ? 100 : 400,
+    time: timeMs,
     iterations: quick ? 3 : 5,
     warmupTime: quick ? 50 : 200,
     warmupIterations: 2,
