@@ -46,6 +46,18 @@ describe("heap", () => {
     expect([g1, g2].every((p) => p > 0)).toBe(true);
   });
 
+  it("finds a freed block again after a request that fit in no hole", () => {
+    const h = fresh();
+    const a = h.alloc(64), g1 = h.alloc(64), b = h.alloc(4096), g2 = h.alloc(64);
+    h.free(a, 64);
+    const big = h.alloc(8192); // no hole fits: from the top
+    expect(big).toBeGreaterThan(g2);
+    h.free(b, 4096);
+    expect(h.alloc(4000)).toBe(b);
+    expect(h.alloc(64)).toBe(a);
+    expect(g1).toBe(a + 64);
+  });
+
   it("never overlaps live blocks, and keeps their contents, through random allocs, frees and grows", () => {
     const h = fresh();
     const rand = rng(7);

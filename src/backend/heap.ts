@@ -55,6 +55,8 @@ export class Heap {
   private high = 0;
   private readonly freeStart: number[] = []; // ascending addresses
   private readonly freeSize: number[] = [];
+  /** At least the largest free block: a request above it skips the scan. */
+  private maxFree = 0;
 
   constructor(readonly memory: GrowableMemory, base: number) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
@@ -75,11 +77,16 @@ export class Heap {
     const size = blockSize(bytes);
     const starts = this.freeStart, sizes = this.freeSize;
     let best = -1;
-    for (let i = 0; i < starts.length; i++) {
-      if (sizes[i] >= size && (best < 0 || sizes[i] < sizes[best])) {
-        best = i;
-        if (sizes[i] === size) break;
+    if (size <= this.maxFree) {
+      let largest = 0;
+      for (let i = 0; i < starts.length; i++) {
+        largest = Math.max(largest, sizes[i]);
+        if (sizes[i] >= size && (best < 0 || sizes[i] < sizes[best])) {
+          best = i;
+          if (sizes[i] === size) break;
+        }
       }
+      if (best < 0) this.maxFree = largest; // a full scan found none: now exact
     }
     if (best >= 0) {
       const ptr = starts[best];
@@ -127,6 +134,7 @@ export class Heap {
     }
     starts.splice(lo, 0, start);
     sizes.splice(lo, 0, size);
+    this.maxFree = Math.max(this.maxFree, size);
   }
 
   private grow(needed: number): void {
