@@ -300,9 +300,9 @@ function respawnWithRelaxedSimd(): boolean {
   if (major >= 22 || process.env.WASMGRAD_NO_RESPAWN || supportedBuilds().includes("relaxed-simd")) return false;
   const child = spawn(process.execPath, ["--experimental-wasm-relaxed-simd", ...process.execArgv, process.argv[1], ...process.argv.slice(2)], {
     stdio: "inherit",
-    // glibc: a fixed trim threshold (this also stops the mmap threshold from
-    // sliding up) returns the buffers that V8's compiler threads free in the
-    // first steps; without it they stay in the process as ~5-13 MB of RSS.
+    // glibc: freeing data loading's large buffers makes its mmap and trim
+    // thresholds slide up, after which memory freed in the first steps stays
+    // in the process (5-13 MB of RSS for CNN-M); a fixed threshold stops that.
     env: { MALLOC_TRIM_THRESHOLD_: "131072", ...process.env, WASMGRAD_NO_RESPAWN: "1" },
   });
   process.on("SIGINT", () => {}); // the child gets the terminal's Ctrl-C and stops cleanly
