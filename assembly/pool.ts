@@ -103,8 +103,24 @@ function maxPoolGeneral(
   }
 }
 
-/** dx (zero-filled by the caller) [idx] += g: the gradient goes to each window's max. */
-export function maxPool2dBackward(g: usize, idx: usize, dx: usize, planes: i32, HW: i32, OHW: i32): void {
+/**
+ * dx = the gradient of maxPool2d (same geometry): g goes to each window's
+ * max, every other element is 0. All of dx is written.
+ */
+export function maxPool2dBackward(
+  g: usize, idx: usize, dx: usize, planes: i32, H: i32, W: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, OH: i32, OW: i32,
+): void {
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && H == 2 * OH && W == 2 * OW) {
+    maxPool2x2Backward(g, idx, dx, planes, OH, OW);
+  } else {
+    memory.fill(dx, 0, <usize>(planes * H * W) << 2);
+    scatterMax(g, idx, dx, planes, H * W, OH * OW);
+  }
+}
+
+/** dx [idx] += g, plane by plane. */
+function scatterMax(g: usize, idx: usize, dx: usize, planes: i32, HW: i32, OHW: i32): void {
   for (let c = 0; c < planes; c++) {
     const plane = at(dx, c * HW);
     const o = c * OHW;
@@ -116,11 +132,11 @@ export function maxPool2dBackward(g: usize, idx: usize, dx: usize, planes: i32, 
 }
 
 /**
- * The backward of maxPool2x2 where the windows tile the input exactly
- * (H = 2 OH, W = 2 OW): every dx element is written, g where its window's
- * max was, else 0, so the caller need not zero-fill dx first.
+ * The 2x2 windows tile the input exactly (H = 2 OH, W = 2 OW): each dx
+ * element is written once, g where its window's max was, else 0, with no
+ * zero-fill pass first.
  */
-export function maxPool2x2Backward(g: usize, idx: usize, dx: usize, planes: i32, OH: i32, OW: i32): void {
+function maxPool2x2Backward(g: usize, idx: usize, dx: usize, planes: i32, OH: i32, OW: i32): void {
   const W = 2 * OW;
   for (let c = 0; c < planes; c++) {
     const plane = at(dx, c * 4 * OH * OW);

@@ -4,16 +4,12 @@
 //
 //   npm run bench:gemm            (all shapes, three rounds)
 //   npm run bench:gemm -- --quick (one round, fewer samples)
-//
-// The machine drifts by 30% within minutes, so the engines are not measured
-// one after the other once: the whole sequence runs three times and each
-// figure is the median of its three rounds, which spreads every engine over
-// the same stretch of time and keeps the ratios honest.
+// Every engine runs on every shape in each of ROUNDS rounds (lib/measure.ts).
 import { init, randn, supportedBuilds, type Tensor } from "../src/index.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
-import { medianMs, quick } from "./lib/measure.js";
+import { median, medianMs, quick, ROUNDS } from "./lib/measure.js";
 
 interface Shape {
   label: string;
@@ -44,8 +40,6 @@ function shapes(): Shape[] {
 }
 
 type Engine = `wasm-${string}` | "js" | PeerName;
-
-const ROUNDS = quick ? 1 : 3;
 
 async function measure(fn: () => void, flops: number): Promise<number> {
   return flops / ((await medianMs(fn, quick ? 100 : 150)) * 1e-3) / 1e9;
@@ -91,7 +85,6 @@ for (let r = 1; r <= ROUNDS; r++) {
     console.log(" done");
   }
 }
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const results: Record<string, number[]> = Object.fromEntries(
   engines.map((e) => [e, list.map((_, i) => median(rounds[e].map((run) => run[i])))]),
 );

@@ -7,7 +7,7 @@
 import { init, manualSeed, nn, optim, randn, referenceModel, supportedBuilds, takesImages, tidy, MODEL_NAMES, type ModelName } from "../src/index.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
-import { medianMs, quick } from "./lib/measure.js";
+import { median, medianMs, ROUNDS } from "./lib/measure.js";
 
 const B = 64;
 const arg = process.argv.indexOf("--models");
@@ -81,11 +81,8 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
 const engines = [...supportedBuilds().map((b) => `wasm-${b}`), "js", "tfjs-wasm", "tfjs-cpu"];
 const m = machine();
 console.log(describeMachine(m));
-// Three rounds over every model and engine, each figure the median of its
-// rounds, so the machine's drift (30% within minutes) hits all engines alike.
-// A step slower than a second (the CPU peer on convolutions) runs in the
-// first round only.
-const ROUNDS = quick ? 1 : 3;
+// ROUNDS rounds over every model and engine (lib/measure.ts); a step slower
+// than a second (the CPU peer on convolutions) runs in the first round only.
 const runs: Record<string, Record<string, (number | string)[]>> = {};
 for (let round = 1; round <= ROUNDS; round++) {
   for (const name of models) {
@@ -100,9 +97,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
   }
 }
-const median = (xs: (number | string)[]) => (typeof xs[0] === "string" ? xs[0] : (xs as number[]).slice().sort((a, b) => a - b)[xs.length >> 1]);
+const medianOf = (xs: (number | string)[]) => (typeof xs[0] === "string" ? xs[0] : median(xs as number[]));
 const results: Record<string, Record<string, number | string>> = Object.fromEntries(
-  models.map((n) => [n, Object.fromEntries(engines.map((e) => [e, median(runs[n][e])]))]),
+  models.map((n) => [n, Object.fromEntries(engines.map((e) => [e, medianOf(runs[n][e])]))]),
 );
 
 const fmt = (v: number | string) => (typeof v === "number" ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : "cannot");

@@ -5,6 +5,17 @@ import { Bench } from "tinybench";
 export const quick = process.argv.includes("--quick");
 
 /**
+ * Suites time every engine in this many rounds and report each figure's
+ * median: the machine drifts by 30% within minutes, and rounds spread every
+ * engine over the same stretch of time.
+ */
+export const ROUNDS = quick ? 1 : 3;
+
+export function median(xs: number[]): number {
+  return xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+}
+
+/**
  * Median milliseconds per call. Calls slower than a second get three runs in
  * all, slower than 20 s just one (a peer's training step can take a minute).
  */

@@ -64,9 +64,11 @@ export interface Kernels {
     x: number, out: number, idx: number, planes: number, H: number, W: number,
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,
   ): void;
-  maxPool2dBackward(g: number, idx: number, dx: number, planes: number, HW: number, OHW: number): void;
-  /** 2x2 windows of stride 2 that tile dx exactly (H = 2 OH, W = 2 OW): writes all of dx, no zero-fill needed. */
-  maxPool2x2Backward(g: number, idx: number, dx: number, planes: number, OH: number, OW: number): void;
+  /** Writes all of dx: g at each window's max (idx from maxPool2d), 0 elsewhere. */
+  maxPool2dBackward(
+    g: number, idx: number, dx: number, planes: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,
+  ): void;
   avgPool2d(
     x: number, out: number, planes: number, H: number, W: number,
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, OH: number, OW: number,

@@ -28,21 +28,16 @@ function geometry(op: string, x: Tensor, kernel: number | [number, number], opti
 }
 
 export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
-  const { N, C, H, W, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
+  const { N, C, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
   const out = Tensor._empty([N, C, OH, OW]);
   const idx = Tensor._empty([N, C, OH, OW]);
   const k = out._backend.k;
   k.maxPool2d(x._ptr, out._ptr, idx._ptr, N * C, ...args);
   if (needsGrad(x)) {
     // d max = g routed to the arg-max of each window
-    const tiles = args.slice(2, 8).join() === "2,2,2,2,0,0" && H === 2 * OH && W === 2 * OW;
     record(out, "maxPool2d", [x], [idx], (g, [ix]) => {
       const dx = Tensor._empty(x.shape.slice());
-      if (tiles) k.maxPool2x2Backward(g._ptr, ix._ptr, dx._ptr, N * C, OH, OW);
-      else {
-        k.fill(dx._ptr, dx.size, 0);
-        k.maxPool2dBackward(g._ptr, ix._ptr, dx._ptr, N * C, H * W, OH * OW);
-      }
+      k.maxPool2dBackward(g._ptr, ix._ptr, dx._ptr, N * C, ...args);
       return [dx];
     });
   }

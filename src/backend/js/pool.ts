@@ -37,32 +37,17 @@ export function maxPool2d(
   }
 }
 
-export function maxPool2dBackward(this: Views, g: number, idx: number, dx: number, planes: number, HW: number, OHW: number): void {
+export function maxPool2dBackward(
+  this: Views, g: number, idx: number, dx: number, planes: number, H: number, W: number,
+  _kh: number, _kw: number, _sh: number, _sw: number, _ph: number, _pw: number, OH: number, OW: number,
+): void {
   const f = this.f32;
   g >>>= 2; idx >>>= 2; dx >>>= 2;
+  const HW = H * W, OHW = OH * OW;
+  f.fill(0, dx, dx + planes * HW);
   for (let c = 0; c < planes; c++) {
     const plane = dx + c * HW, o = c * OHW;
     for (let k = 0; k < OHW; k++) f[plane + f[idx + o + k]] += f[g + o + k];
-  }
-}
-
-export function maxPool2x2Backward(this: Views, g: number, idx: number, dx: number, planes: number, OH: number, OW: number): void {
-  const f = this.f32;
-  const W = 2 * OW;
-  g >>>= 2; idx >>>= 2; dx >>>= 2;
-  for (let c = 0; c < planes; c++) {
-    const plane = dx + c * 4 * OH * OW;
-    for (let oy = 0; oy < OH; oy++) {
-      const r0 = plane + 2 * oy * W, r1 = r0 + W, o = (c * OH + oy) * OW;
-      for (let ox = 0; ox < OW; ox++) {
-        const gv = f[g + o + ox];
-        const j = f[idx + o + ox] - 2 * oy * W - 2 * ox; // 0, 1, W or W + 1
-        f[r0 + 2 * ox] = j === 0 ? gv : 0;
-        f[r0 + 2 * ox + 1] = j === 1 ? gv : 0;
-        f[r1 + 2 * ox] = j === W ? gv : 0;
-        f[r1 + 2 * ox + 1] = j === W + 1 ? gv : 0;
-      }
-    }
   }
 }
 
