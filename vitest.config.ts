@@ -3,10 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Node 20 runs the relaxed-SIMD build only behind a flag, which
-    // NODE_OPTIONS does not accept: hand it to the forked workers directly.
+    // Each worker turns on relaxed SIMD where its Node needs a flag for it
+    // (Node 20), so every test runs on all three Wasm builds on every runtime.
+    setupFiles: ["./test/helpers/setup.ts"],
     pool: "forks",
-    execArgv: ["--experimental-wasm-relaxed-simd"],
     testTimeout: 60_000,
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },

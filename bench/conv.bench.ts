@@ -9,6 +9,9 @@ import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { medianMs } from "./lib/measure.js";
 import type * as TF from "@tensorflow/tfjs";
+import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+
+enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
 const F = nn.functional;
 const B = 64;

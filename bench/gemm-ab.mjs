@@ -1,11 +1,14 @@
 // A/B test of two GEMM builds in one process, alternating rounds, so the
 // drift of a shared machine (30% between runs here) hits both alike.
 //
-//   node --experimental-wasm-relaxed-simd bench/gemm-ab.mjs A.wasm B.wasm ['[[M,N,K,tA,tB],...]']
+//   npm run build:ts && node bench/gemm-ab.mjs A.wasm B.wasm ['[[M,N,K,tA,tB],...]']
 //
 // Build a variant with the same flags as scripts/build-wasm.mjs into another
 // file, then compare it with build/wasmgrad-<build>.wasm.
 import { readFileSync } from "node:fs";
+import { enableRelaxedSimd } from "../dist/node/relaxed-simd.js";
+
+enableRelaxedSimd(); // Node 20 has relaxed SIMD behind a V8 flag
 
 const [fileA, fileB, shapesArg] = process.argv.slice(2);
 if (!fileA || !fileB) {

@@ -10,6 +10,9 @@ import { activeBackend } from "../src/backend/backend.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { median, medianMs, quick, ROUNDS } from "./lib/measure.js";
+import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+
+enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
 interface Shape {
   label: string;

@@ -8,6 +8,9 @@ import { init, manualSeed, nn, optim, randn, referenceModel, supportedBuilds, ta
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
+import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+
+enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
 const B = 64;
 const arg = process.argv.indexOf("--models");

@@ -1,5 +1,7 @@
 // Compiles assembly/ into the three builds the loader chooses between.
 // One source; ASC_FEATURE_SIMD / ASC_FEATURE_RELAXED_SIMD pick the code paths.
+// `--wat` also writes the text form of each build into build/wat/ (for
+// reading the code; the package ships only the .wasm files).
 import asc from "assemblyscript/asc";
 import { mkdirSync } from "node:fs";
 
@@ -9,7 +11,8 @@ const builds = {
   "relaxed-simd": ["--enable", "simd,relaxed-simd"],
 };
 
-mkdirSync("build", { recursive: true });
+const wat = process.argv.includes("--wat");
+mkdirSync(wat ? "build/wat" : "build", { recursive: true });
 for (const [name, features] of Object.entries(builds)) {
   const { error, stderr } = await asc.main([
     "assembly/index.ts",
@@ -20,7 +23,7 @@ for (const [name, features] of Object.entries(builds)) {
     "--use", "abort=",            // no env.abort import: kernels have no asserts
     ...features,
     "-o", `build/wasmgrad-${name}.wasm`,
-    "-t", `build/wasmgrad-${name}.wat`,
+    ...(wat ? ["-t", `build/wat/wasmgrad-${name}.wat`] : []),
   ]);
   if (error) {
     console.error(stderr.toString());

@@ -1,75 +1,139 @@
 // The wasmgrad command as a user runs it (from dist/, built by `npm test`):
-// train with --json and --save, eval of the saved weights, reproducibility,
-// Ctrl-C, and bad arguments.
+// train with --json and --save, eval of the saved weights (the model and
+// dataset come from the file), reproducibility, signals, and mistakes on the
+// command line. It trains on the full MNIST when the tests find it, else on
+// the offline sample the package ships; it never downloads.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { data } from "../src/index.js";
+import { datasetDir } from "./helpers/datasets.js";
+import { tempDir } from "./helpers/temp.js";
 
 const root = join(import.meta.dirname, "..");
 const cli = join(root, "dist", "cli", "main.js");
-const mnist = join(root, "..", "shared", "data", "mnist");
-const run = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const mnist = datasetDir("mnist");
+const dir = tempDir("wasmgrad-cli-");
+/** No downloads, and a cache of its own, so a missing dataset means the shipped sample. */
+const env = { ...process.env, WASMGRAD_OFFLINE: "1", XDG_CACHE_HOME: join(dir, "cache") };
+const dataArgs = mnist ? ["--data-dir", mnist] : [];
+const run = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
+
+/** Runs the command and returns its exit status and stderr (0 and "" when it succeeds). */
+function failure(args: string[]): [number, string] {
+  try {
+    run(args);
+  } catch (e) {
+    const err = e as { status: number; stderr: string };
+    return [err.status, err.stderr];
+  }
+  return [0, ""];
+}
+
+/** Starts a training run, sends `signal` once its progress shows, and resolves with its exit code and output. */
+function interrupted(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  let out = "", err = "", sent = false;
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => {
+    err += d;
+    if (!sent && /epoch 1\/1 +\d+%/.test(err)) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, out, err })));
+}
 
 describe("wasmgrad CLI", () => {
-  const dir = mkdtempSync(join(tmpdir(), "wasmgrad-cli-"));
   const weights = join(dir, "mlp.safetensors");
-  const base = ["train", "--model", "mlp-s", "--data-dir", mnist, "--limit", "3000", "--test-limit", "500", "--json"];
+  const notAFolder = join(dir, "plain-file");
+  writeFileSync(notAFolder, "x");
+  const base = ["train", "--model", "mlp-s", ...dataArgs, "--limit", "3000", "--test-limit", "500", "--json"];
 
-  it("trains, reports test accuracy as JSON, and saves safetensors", () => {
+  it("trains with the default recipe, reports test accuracy as JSON, and saves safetensors", () => {
     const out = JSON.parse(run([...base, "--save", weights, "--epochs", "2"]));
     expect(out.model).toBe("mlp-s");
-    expect(out.backend).toMatch(/^wasm-/);
+    expect(out.sample).toBe(mnist === undefined);
+    // the relaxed-SIMD build on every supported Node (Node 20 gets its flag set in-process)
+    expect(out.backend).toBe("wasm-relaxed-simd");
+    expect([out.optimizer, out.lr, out.schedule]).toEqual(["sgd", 0.05, "cosine"]);
     expect(out.trainImages).toBe(3000);
     expect(out.epochs).toHaveLength(2);
     expect(out.epochs[1].testAccuracy).toBeGreaterThan(0.85);
     expect(out.losses[out.losses.length - 1]).toBeLessThan(out.losses[0]);
     expect(existsSync(weights)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("evaluates the saved weights with a confusion matrix", () => {
-    const ev = JSON.parse(run(["eval", "--model", "mlp-s", "--weights", weights, "--data-dir", mnist, "--test-limit", "500", "--json"]));
+  it("evaluates saved weights with a confusion matrix, taking the model from the file", () => {
+    const ev = JSON.parse(run(["eval", "--weights", weights, ...dataArgs, "--test-limit", "500", "--json"]));
+    expect([ev.model, ev.dataset, ev.trainedOn]).toEqual(["mlp-s", "mnist", "mnist"]);
     expect(ev.count).toBe(500);
     expect(ev.accuracy).toBeGreaterThan(0.85);
     expect(ev.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(500);
-    const text = run(["eval", "--model", "mlp-s", "--weights", weights, "--data-dir", mnist, "--test-limit", "500"]);
-    expect(text).toMatch(/accuracy \d+\.\d\d% \(\d+\/500\)/);
+    const text = run(["eval", "--weights", weights, ...dataArgs, "--test-limit", "500"]);
+    expect(text).toMatch(/mlp-s on mnist test: accuracy \d+\.\d\d% \(\d+\/500\)/);
     expect(text).toMatch(/confusion matrix/);
   });
 
+  it("refuses weights of another model, and warns when evaluating on another dataset", () => {
+    expect(failure(["eval", "--model", "cnn-m", "--weights", weights])).toEqual([
+      2,
+      expect.stringMatching(/mlp\.safetensors holds mlp-s weights \(its metadata says so\), not cnn-m: drop --model or pass --model mlp-s/),
+    ]);
+    // a tiny stand-in for KMNIST: the warning is the point, not the accuracy
+    const kmnist = join(dir, "kmnist");
+    const images = data.encodeIdx(new Uint8Array(20 * 784).fill(7), [20, 28, 28]), labels = data.encodeIdx(new Uint8Array(20), [20]);
+    mkdirSync(kmnist);
+    for (const [name, bytes] of [["train-images-idx3-ubyte", images], ["train-labels-idx1-ubyte", labels], ["t10k-images-idx3-ubyte", images], ["t10k-labels-idx1-ubyte", labels]] as const) {
+      writeFileSync(join(kmnist, name), bytes);
+    }
+    const child = spawn(process.execPath, [cli, "eval", "--weights", weights, "--dataset", "kmnist", "--data-dir", kmnist, "--json"], { env });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    return new Promise<void>((resolve) =>
+      child.on("exit", (code) => {
+        expect(code).toBe(0);
+        expect(err).toMatch(/warning: .*mlp\.safetensors was trained on mnist; evaluating it on kmnist as asked/);
+        expect(JSON.parse(out)).toMatchObject({ model: "mlp-s", dataset: "kmnist", trainedOn: "mnist", count: 20 });
+        resolve();
+      }),
+    );
+  });
+
   it("repeats the same loss curve with the same seed", () => {
-    const args = ["train", "--model", "mlp-s", "--data-dir", mnist, "--limit", "640", "--test-limit", "100", "--json", "--build", "simd"];
+    const args = ["train", "--model", "mlp-s", ...dataArgs, "--limit", "640", "--test-limit", "100", "--json", "--build", "simd"];
     const a = JSON.parse(run([...args, "--seed", "7"])), b = JSON.parse(run([...args, "--seed", "7"])), c = JSON.parse(run([...args, "--seed", "8"]));
     expect(a.losses).toEqual(b.losses);
     expect(a.losses).not.toEqual(c.losses);
   });
 
-  it("prints plain progress lines when stdout is not a terminal", () => {
-    const text = run(["train", "--model", "mlp-s", "--data-dir", mnist, "--limit", "1280", "--test-limit", "100"]);
+  it("prints plain progress lines when stdout is not a terminal, and says when it uses the offline sample", () => {
+    const text = run(["train", "--model", "mlp-s", ...dataArgs, "--limit", "1280", "--test-limit", "100"]);
     expect(text).toMatch(/epoch 1\/1 +100% +loss \d\.\d{4} +acc \d+\.\d\d% +[\d,]+ samples\/s +ETA \d+s\n/);
     expect(text).not.toMatch(/\r/);
     expect(text).toMatch(/test accuracy \d+\.\d\d%/);
+    const sample = execFileSync(process.execPath, [cli, "train", "--model", "mlp-s", "--limit", "640", "--test-limit", "100"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...env, WASMGRAD_DATA: join(dir, "nothing-here") },
+    });
+    expect(sample).toMatch(/\(on the offline 10k-digit sample, not the full MNIST\)/);
   });
 
-  it("stops after the current batch on Ctrl-C and still saves", async () => {
-    const file = join(dir, "stopped.safetensors");
-    const child = spawn(process.execPath, [cli, "train", "--model", "mlp-l", "--data-dir", mnist, "--test-limit", "200", "--save", file, "--json"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WASMGRAD_NO_RESPAWN: "1" },
-    });
-    let out = "", err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => {
-      err += d;
-      if (/epoch 1\/1 +\d+%/.test(err) && !child.killed) child.kill("SIGINT");
-    });
-    const code = await new Promise<number | null>((r) => child.on("exit", r));
-    expect(code).toBe(0);
-    expect(err).toMatch(/stopping after this batch/);
-    const summary = JSON.parse(out);
+  it.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("stops after the current batch on %s, still saves, and exits with %i", async (signal, status) => {
+    const file = join(dir, `stopped-${signal}.safetensors`);
+    const r = await interrupted(["train", "--model", "mlp-l", ...dataArgs, "--test-limit", "200", "--save", file, "--json"], signal);
+    expect(r.code).toBe(status);
+    expect(r.err).toMatch(/stopping after this batch/);
+    const summary = JSON.parse(r.out);
     expect(summary.stoppedEarly).toBe(true);
+    expect(summary.epochs[0].samplesPerSecond).toBeGreaterThan(0);
     expect(existsSync(file)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("benchmarks training on every backend", () => {
@@ -78,20 +142,40 @@ describe("wasmgrad CLI", () => {
     for (const v of Object.values(out.samplesPerSecond)) expect(v).toBeGreaterThan(0);
   });
 
+  it("finds an unwritable --save before training", () => {
+    for (const target of [join(dir, "missing", "w.safetensors"), join(notAFolder, "w.safetensors"), dir]) {
+      const t0 = performance.now();
+      const [status, err] = failure(["train", "--model", "mlp-s", ...dataArgs, "--save", target]);
+      expect(status).toBe(2);
+      expect(err).toMatch(new RegExp(`^wasmgrad: --save ${target}: (cannot write into .*: (ENOENT|ENOTDIR)|.* is a folder)\n$`));
+      expect(performance.now() - t0).toBeLessThan(20_000); // it did not train first (an epoch of 60,000 takes longer)
+    }
+  });
+
   it("rejects bad arguments with a clear message", () => {
-    const bad = (args: string[]) => {
-      try {
-        run(args);
-      } catch (e) {
-        const err = e as { status: number; stderr: string };
-        return [err.status, err.stderr];
-      }
-      return [0, ""];
-    };
-    expect(bad(["train", "--model", "resnet"])).toEqual([2, expect.stringMatching(/--model must be one of mlp-s, mlp-l, lenet5, cnn-m, got 'resnet'/)]);
-    expect(bad(["train", "--epochs", "0"])).toEqual([2, expect.stringMatching(/--epochs must be an integer >= 1/)]);
-    expect(bad(["fly"])).toEqual([2, expect.stringMatching(/unknown command 'fly'/)]);
-    expect(bad(["eval", "--model", "mlp-s"])).toEqual([2, expect.stringMatching(/eval needs --weights/)]);
-    expect(bad(["eval", "--model", "cnn-m", "--weights", weights, "--data-dir", mnist])).toEqual([2, expect.stringMatching(/does not hold cnn-m weights/)]);
+    const cases: [string[], RegExp][] = [
+      [["train", "--model", "resnet"], /--model must be one of mlp-s, mlp-l, lenet5, cnn-m, got 'resnet'/],
+      [["train", "--epochs", "0"], /--epochs must be a positive integer, got 0/],
+      [["train", "--epochs", "-1"], /--epochs must be a positive integer, got -1/],
+      [["train", "--batch-size", "1.5"], /--batch-size must be a positive integer, got 1.5/],
+      [["train", "--seed", "-3"], /--seed must be a non-negative integer, got -3/],
+      [["train", "--lr", "-0.1"], /--lr must be a positive number, got -0.1/],
+      [["train", "--lr", "fast"], /--lr must be a positive number, got fast/],
+      [["train", "--momentum", "5"], /--momentum must be at least 0 and below 1, got 5/],
+      [["train", "--limit", ""], /--limit must be a positive integer, got /],
+      [["train", "--epochs"], /Option '--epochs <value>' argument missing/],
+      [["train", "--colour"], /Unknown option '--colour'/],
+      [["train", "mlp-s"], /unexpected argument 'mlp-s'/],
+      [["fly"], /unknown command 'fly'/],
+      [["eval", "--model", "mlp-s"], /eval needs --weights/],
+      [["eval", "--weights", join(dir, "none.safetensors")], /cannot read .*none\.safetensors: ENOENT/],
+      [["eval", "--weights", notAFolder], /plain-file: safetensorsMetadata: not a valid safetensors file/],
+    ];
+    for (const [args, message] of cases) expect([args, ...failure(args)]).toEqual([args, 2, expect.stringMatching(message)]);
+  });
+
+  it("prints its version", () => {
+    const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+    expect(run(["--version"])).toBe(`wasmgrad ${version}\n`);
   });
 });

