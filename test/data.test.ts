@@ -3,7 +3,7 @@
 // a local mirror, the offline sample, and the DataLoader with augmentation.
 import { createServer, type Server } from "node:http";
 import { createHash } from "node:crypto";
-import { readdirSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,8 @@ import { BACKENDS, use } from "./helpers/backends.js";
 import { datasetDir, needDataset } from "./helpers/datasets.js";
 import { tempDir } from "./helpers/temp.js";
 
-const tmp = () => tempDir("wasmgrad-data-");
+const scratch = tempDir("wasmgrad-data-");
+const tmp = () => mkdtempSync(join(scratch, "case-"));
 
 /** Full MNIST when the tests find it, else the offline sample (the tests below hold on both). */
 async function someMnist(): Promise<data.MnistData> {

@@ -10,6 +10,7 @@ import { tempDir } from "./helpers/temp.js";
 const root = join(import.meta.dirname, "..");
 
 describe("loader", () => {
+  const scratch = tempDir();
   it("detects relaxed SIMD (test/helpers/setup.ts turns it on where Node needs a flag)", () => {
     expect(supportedBuilds()).toEqual(["relaxed-simd", "simd", "scalar"]);
   });
@@ -49,7 +50,7 @@ describe("loader", () => {
   });
 
   it("falls back to the next build when one does not compile", async () => {
-    const dir = tempDir();
+    const dir = scratch;
     writeFileSync(join(dir, "wasmgrad-relaxed-simd.wasm"), new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]));
     copyFileSync(join(root, "build/wasmgrad-simd.wasm"), join(dir, "wasmgrad-simd.wasm"));
     await init({ wasmBase: dir });
