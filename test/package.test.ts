@@ -7,7 +7,7 @@
 // `npm install git+file://<this checkout>` (its committed HEAD), which builds
 // the package in `prepare` and needs the npm registry for the build's tools.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -34,6 +34,14 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
   return r.stdout;
 }
 
+/** The README's runnable snippets: each ```js block whose first line reads `// <file>: node <file>`. */
+function readmeSnippets(): { file: string; code: string }[] {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const out: { file: string; code: string }[] = [];
+  for (const m of readme.matchAll(/```js\n(\/\/ (\S+\.[cm]js): node \2\n[\s\S]*?)```/g)) out.push({ file: m[2], code: m[1] });
+  return out;
+}
+
 /** What every installed copy must do: run as ESM and CommonJS, type-check, and train from the command line offline. */
 function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
   const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -46,6 +54,19 @@ function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
   node([tsc, "-p", "tsconfig.json"]);
   for (const pkg of ["@types/node", "undici-types"]) cpSync(join(root, "node_modules", pkg), join(dir, "node_modules", pkg), { recursive: true });
   node([tsc, "-p", "tsconfig.node.json"]);
+  // the README's snippets run as written; its training loop also type-checks as TypeScript, as it says
+  const snippets = readmeSnippets();
+  expect(snippets.map((x) => x.file)).toEqual(["example.cjs", "example.mjs", "train.mjs"]);
+  for (const { file, code } of snippets) {
+    if (file.endsWith(".cjs") && !process.features.require_module) continue;
+    writeFileSync(join(dir, file), code);
+    const out = node([file]);
+    if (file === "train.mjs") expect(Number(/test accuracy (\d+\.\d\d)%/.exec(out)?.[1])).toBeGreaterThan(85);
+    else expect(out).toMatch(/^wasm-/);
+  }
+  writeFileSync(join(dir, "train.ts"), snippets[2].code);
+  writeFileSync(join(dir, "tsconfig.readme.json"), JSON.stringify({ extends: "./tsconfig.node.json", files: ["train.ts"] }));
+  node([tsc, "-p", "tsconfig.readme.json"]);
   // the bin, as `npx wasmgrad` runs it: no dataset anywhere, so the shipped sample, said plainly
   const r = spawnSync(join(dir, "node_modules", ".bin", "wasmgrad"), ["train", "--model", "mlp-s", "--epochs", "1", "--json"], { cwd: dir, env, encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
