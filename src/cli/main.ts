@@ -10,6 +10,7 @@ import { enableRelaxedSimd } from "../node/relaxed-simd.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { Progress, thousands } from "./progress.js";
 
+const DATASETS = Object.keys(data.SOURCES) as data.DatasetName[];
 const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
 const HELP = `usage: wasmgrad <command> [options]
@@ -83,8 +84,17 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-const STRING_OPTIONS = new Set(["dataset", "model", "data-dir", "backend", "build", "batch-size", "epochs", "optimizer", "lr", "momentum",
-  "schedule", "save", "weights", "seed", "limit", "test-limit", "steps"]);
+const OPTIONS = {
+  dataset: { type: "string" }, model: { type: "string" },
+  "data-dir": { type: "string" }, backend: { type: "string", default: "wasm" }, build: { type: "string" },
+  "batch-size": { type: "string", default: "64" }, epochs: { type: "string", default: "1" },
+  optimizer: { type: "string", default: "sgd" }, lr: { type: "string" }, momentum: { type: "string", default: "0.9" },
+  schedule: { type: "string", default: "cosine" },
+  augment: { type: "boolean", default: false }, save: { type: "string" }, weights: { type: "string" },
+  seed: { type: "string", default: "1" }, limit: { type: "string" }, "test-limit": { type: "string" },
+  steps: { type: "string", default: "30" }, json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" },
+} as const;
 
 /**
  * `--epochs -1` as `--epochs=-1`: parseArgs takes a value that starts with a
@@ -94,8 +104,8 @@ const STRING_OPTIONS = new Set(["dataset", "model", "data-dir", "backend", "buil
 function joinNegativeValues(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].startsWith("--") ? argv[i].slice(2) : "";
-    if (STRING_OPTIONS.has(name) && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
+    const option = argv[i].startsWith("--") ? OPTIONS[argv[i].slice(2) as keyof typeof OPTIONS] : undefined;
+    if (option?.type === "string" && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
     else out.push(argv[i]);
   }
   return out;
@@ -107,17 +117,7 @@ function parse(argv: string[]): [string, Args] {
     parsed = parseArgs({
       args: joinNegativeValues(argv),
       allowPositionals: true,
-      options: {
-        dataset: { type: "string" }, model: { type: "string" },
-        "data-dir": { type: "string" }, backend: { type: "string", default: "wasm" }, build: { type: "string" },
-        "batch-size": { type: "string", default: "64" }, epochs: { type: "string", default: "1" },
-        optimizer: { type: "string", default: "sgd" }, lr: { type: "string" }, momentum: { type: "string", default: "0.9" },
-        schedule: { type: "string", default: "cosine" },
-        augment: { type: "boolean", default: false }, save: { type: "string" }, weights: { type: "string" },
-        seed: { type: "string", default: "1" }, limit: { type: "string" }, "test-limit": { type: "string" },
-        steps: { type: "string", default: "30" }, json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" },
-      },
+      options: OPTIONS,
     });
   } catch (e) {
     fail(`${(e as Error).message}\n\n${HELP}`);
@@ -152,7 +152,7 @@ function parse(argv: string[]): [string, Args] {
   return [
     command,
     {
-      dataset: v.dataset === undefined ? undefined : oneOf("dataset", v.dataset, ["mnist", "fashion-mnist", "kmnist"] as const),
+      dataset: v.dataset === undefined ? undefined : oneOf("dataset", v.dataset, DATASETS),
       model: v.model === undefined ? undefined : oneOf("model", v.model, MODEL_NAMES),
       dataDir: v["data-dir"],
       backend: oneOf("backend", v.backend!, ["wasm", "js"] as const),
@@ -317,7 +317,7 @@ function evalTarget(a: Args, file: string, meta: Record<string, string>): { mode
     fail(`${file} ${said}: pass --model`);
   }
   const trainedOn = meta.dataset;
-  const dataset = a.dataset ?? (["mnist", "fashion-mnist", "kmnist"] as const).find((n) => n === trainedOn) ?? DEFAULT_DATASET;
+  const dataset = a.dataset ?? DATASETS.find((n) => n === trainedOn) ?? DEFAULT_DATASET;
   if (trainedOn !== undefined && trainedOn !== dataset) {
     process.stderr.write(`wasmgrad: warning: ${file} was trained on ${trainedOn}; evaluating it on ${dataset} as asked\n`);
   }
