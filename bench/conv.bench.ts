@@ -46,7 +46,8 @@ async function ours(engine: string): Promise<Timing[]> {
   const out: Timing[] = [];
   for (const l of LAYERS) {
     const x = randn(l.input, { requiresGrad: !l.first });
-    const params: Tensor[] = l.kind === "conv" ? [randn([l.out!, l.input[1], l.k, l.k], { requiresGrad: true }), randn([l.out!], { requiresGrad: true })] : [];
+    const params: Tensor[] =
+      l.kind === "conv" ? [randn([l.out!, l.input[1], l.k, l.k], { requiresGrad: true }), randn([l.out!], { requiresGrad: true })] : [];
     const run = () => (l.kind === "conv" ? F.conv2d(x, params[0], params[1], { padding: l.pad }) : F.maxPool2d(x, l.k));
     const fwd = await medianMs(() => tidy(() => noGrad(run)).dispose());
     const y0 = noGrad(run);
@@ -75,7 +76,14 @@ async function peer(engine: PeerName): Promise<Timing[]> {
     const x = tf.randomNormal([n, h, w, c]) as TF.Tensor4D; // NHWC, TensorFlow.js's native layout
     const filt = l.kind === "conv" ? (tf.randomNormal([l.k, l.k, c, l.out!]) as TF.Tensor4D) : null;
     const bias = l.kind === "conv" ? tf.randomNormal([l.out!]) : null;
-    const pad = l.pad ? [[0, 0], [l.pad, l.pad], [l.pad, l.pad], [0, 0]] as [number, number][] : "valid";
+    const pad = l.pad
+      ? ([
+          [0, 0],
+          [l.pad, l.pad],
+          [l.pad, l.pad],
+          [0, 0],
+        ] as [number, number][])
+      : "valid";
     const run = (xi: TF.Tensor4D, fi: TF.Tensor4D | null) =>
       l.kind === "conv" ? tf.add(tf.conv2d(xi, fi!, 1, pad as "valid"), bias!) : tf.maxPool(xi, l.k, l.k, "valid");
     const fwd = await medianMs(() => tf.tidy(() => run(x, filt)).dispose());
@@ -90,7 +98,11 @@ async function peer(engine: PeerName): Promise<Timing[]> {
     try {
       const gradFn = tf.grads(lossOf);
       tf.tidy(() => gradFn(vars));
-      train = await medianMs(() => tf.tidy(() => { gradFn(vars).forEach((t) => t.dataSync()); }));
+      train = await medianMs(() =>
+        tf.tidy(() => {
+          gradFn(vars).forEach((t) => t.dataSync());
+        }),
+      );
     } catch (e) {
       note = `cannot train: ${(e as Error).message.split("\n")[0].slice(0, 80)}`;
     }
@@ -111,12 +123,11 @@ for (const e of engines) {
 }
 
 const ms = (v: number | null) => (v === null ? "cannot" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-const rows = LAYERS.map((l, i) => [
-  `${l.model} ${l.name}`,
-  ...engines.flatMap((e) => [ms(results[e][i].fwd), ms(results[e][i].train)]),
-]);
+const rows = LAYERS.map((l, i) => [`${l.model} ${l.name}`, ...engines.flatMap((e) => [ms(results[e][i].fwd), ms(results[e][i].train)])]);
 const header = ["layer (batch 64)", ...engines.flatMap((e) => [`${e} fwd`, `${e} fwd+bwd`])];
-const notes = engines.flatMap((e) => results[e].map((r, i) => (r.note ? `${e}, ${LAYERS[i].model} ${LAYERS[i].name}: ${r.note}` : null))).filter(Boolean);
+const notes = engines
+  .flatMap((e) => results[e].map((r, i) => (r.note ? `${e}, ${LAYERS[i].model} ${LAYERS[i].name}: ${r.note}` : null)))
+  .filter(Boolean);
 const md = [
   `Milliseconds per batch of 64 (median), one thread. ${describeMachine(m)}.`,
   `Peers: ${peerInfo()}, NHWC (their native layout). Command: \`npm run bench:conv\`.`,

@@ -25,7 +25,10 @@ export function peak(n: i32, x: f32): f32 {
   return f32x4.extract_lane(s, 0);
 }`;
 
-for (const [name, enable] of [["mul+add (simd)", ["simd"]], ["fma (relaxed-simd)", ["simd", "relaxed-simd"]]]) {
+for (const [name, enable] of [
+  ["mul+add (simd)", ["simd"]],
+  ["fma (relaxed-simd)", ["simd", "relaxed-simd"]],
+]) {
   const { binary, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: "stub", enable });
   if (!binary) throw new Error(stderr.toString());
   if (!WebAssembly.validate(binary)) {
@@ -37,7 +40,8 @@ for (const [name, enable] of [["mul+add (simd)", ["simd"]], ["fma (relaxed-simd)
   peak(1e6, 1); // tier up
   const runs = [];
   for (let r = 0; r < 5; r++) {
-    const n = 1e8, t0 = performance.now();
+    const n = 1e8,
+      t0 = performance.now();
     peak(n, 1);
     runs.push((n * 10 * 8) / (performance.now() - t0) / 1e6);
   }

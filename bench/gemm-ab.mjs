@@ -42,5 +42,7 @@ for (const [M, N, K, tA, tB] of shapes) {
     }
   }
   const median = (a) => a.sort((p, q) => p - q)[a.length >> 1].toFixed(1);
-  console.log(`${M}x${N}x${K} tA=${tA} tB=${tB}: A ${median(gflops[0])}  B ${median(gflops[1])} GFLOP/s (medians of 15 alternating rounds)`);
+  console.log(
+    `${M}x${N}x${K} tA=${tA} tB=${tB}: A ${median(gflops[0])}  B ${median(gflops[1])} GFLOP/s (medians of 15 alternating rounds)`,
+  );
 }

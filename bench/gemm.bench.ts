@@ -31,8 +31,11 @@ function shapes(): Shape[] {
   // Linear layers as PyTorch stores them (weight [out, in]) at batch 64:
   // forward X W^T, input gradient G W, weight gradient G^T X.
   const layers: [string, number, number][] = [
-    ["MLP-S 784-128", 784, 128], ["MLP-S 128-10", 128, 10],
-    ["MLP-L 784-1000", 784, 1000], ["MLP-L 1000-500", 1000, 500], ["MLP-L 500-10", 500, 10],
+    ["MLP-S 784-128", 784, 128],
+    ["MLP-S 128-10", 128, 10],
+    ["MLP-L 784-1000", 784, 1000],
+    ["MLP-L 1000-500", 1000, 500],
+    ["MLP-L 500-10", 500, 10],
   ];
   for (const [name, i, o] of layers) {
     out.push({ label: `${name} fwd X W^T`, M: 64, N: o, K: i, tA: false, tB: true });
@@ -57,9 +60,14 @@ async function ours(engine: Engine, list: Shape[]): Promise<number[]> {
     const b: Tensor = randn(s.tB ? [s.N, s.K] : [s.K, s.N]);
     const c: Tensor = randn([s.M, s.N]);
     const [pa, pb, pc] = [a._ptr, b._ptr, c._ptr];
-    const lda = a.shape[1], ldb = b.shape[1];
-    res.push(await measure(() => be.k.sgemm(+s.tA, +s.tB, s.M, s.N, s.K, 1, pa, lda, pb, ldb, 0, pc, s.N, be.gemmWork), 2 * s.M * s.N * s.K));
-    a.dispose(); b.dispose(); c.dispose();
+    const lda = a.shape[1],
+      ldb = b.shape[1];
+    res.push(
+      await measure(() => be.k.sgemm(+s.tA, +s.tB, s.M, s.N, s.K, 1, pa, lda, pb, ldb, 0, pc, s.N, be.gemmWork), 2 * s.M * s.N * s.K),
+    );
+    a.dispose();
+    b.dispose();
+    c.dispose();
   }
   return res;
 }
@@ -71,7 +79,8 @@ async function peer(engine: PeerName, list: Shape[]): Promise<number[]> {
     const a = tf.randomNormal(s.tA ? [s.K, s.M] : [s.M, s.K]) as import("@tensorflow/tfjs").Tensor2D;
     const b = tf.randomNormal(s.tB ? [s.N, s.K] : [s.K, s.N]) as import("@tensorflow/tfjs").Tensor2D;
     res.push(await measure(() => tf.matMul(a, b, s.tA, s.tB).dispose(), 2 * s.M * s.N * s.K));
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   }
   return res;
 }

@@ -4,7 +4,19 @@
 // architecture and optimizer, NHWC).
 //
 //   npm run bench:train [-- --quick] [-- --models mlp-s,cnn-m]
-import { init, manualSeed, nn, optim, randn, referenceModel, supportedBuilds, takesImages, tidy, MODEL_NAMES, type ModelName } from "../src/index.js";
+import {
+  init,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  referenceModel,
+  supportedBuilds,
+  takesImages,
+  tidy,
+  MODEL_NAMES,
+  type ModelName,
+} from "../src/index.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
@@ -44,17 +56,26 @@ function tfModel(tf: TF, name: ModelName) {
     case "lenet5":
       return tf.sequential({
         layers: [
-          L.conv2d({ filters: 6, kernelSize: 5, padding: "same", activation: "relu", inputShape: [28, 28, 1] }), L.maxPooling2d({ poolSize: 2 }),
-          L.conv2d({ filters: 16, kernelSize: 5, activation: "relu" }), L.maxPooling2d({ poolSize: 2 }),
-          L.flatten(), dense(120, "relu"), dense(84, "relu"), dense(10),
+          L.conv2d({ filters: 6, kernelSize: 5, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
+          L.maxPooling2d({ poolSize: 2 }),
+          L.conv2d({ filters: 16, kernelSize: 5, activation: "relu" }),
+          L.maxPooling2d({ poolSize: 2 }),
+          L.flatten(),
+          dense(120, "relu"),
+          dense(84, "relu"),
+          dense(10),
         ],
       });
     case "cnn-m":
       return tf.sequential({
         layers: [
-          L.conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu", inputShape: [28, 28, 1] }), L.maxPooling2d({ poolSize: 2 }),
-          L.conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" }), L.maxPooling2d({ poolSize: 2 }),
-          L.flatten(), dense(128, "relu"), dense(10),
+          L.conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
+          L.maxPooling2d({ poolSize: 2 }),
+          L.conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" }),
+          L.maxPooling2d({ poolSize: 2 }),
+          L.flatten(),
+          dense(128, "relu"),
+          dense(10),
         ],
       });
   }
@@ -68,7 +89,13 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
   const y = tf.oneHot(tf.tensor1d(targets, "int32"), 10);
   const step = () =>
     tf.tidy(() => {
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as import("@tensorflow/tfjs").Tensor) as import("@tensorflow/tfjs").Scalar);
+      opt.minimize(
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            y,
+            model.apply(x, { training: true }) as import("@tensorflow/tfjs").Tensor,
+          ) as import("@tensorflow/tfjs").Scalar,
+      );
     });
   try {
     step();
@@ -107,8 +134,15 @@ const results: Record<string, Record<string, number | string>> = Object.fromEntr
 
 const fmt = (v: number | string) => (typeof v === "number" ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : "cannot");
 const ratio = (a: number | string, b: number | string) => (typeof a === "number" && typeof b === "number" ? `${(a / b).toFixed(1)}x` : "-");
-const rows = models.map((n) => [n, ...engines.map((e) => fmt(results[n][e])), ratio(results[n]["wasm-simd"], results[n]["js"]), ratio(results[n]["wasm-simd"], results[n]["tfjs-wasm"])]);
-const notes = models.flatMap((n) => engines.filter((e) => typeof results[n][e] === "string").map((e) => `- ${n} on ${e}: ${results[n][e]}`));
+const rows = models.map((n) => [
+  n,
+  ...engines.map((e) => fmt(results[n][e])),
+  ratio(results[n]["wasm-simd"], results[n]["js"]),
+  ratio(results[n]["wasm-simd"], results[n]["tfjs-wasm"]),
+]);
+const notes = models.flatMap((n) =>
+  engines.filter((e) => typeof results[n][e] === "string").map((e) => `- ${n} on ${e}: ${results[n][e]}`),
+);
 const md = [
   `Training samples/s (batch 64, one step = forward + backward + SGD momentum 0.9; median, then the median of ${ROUNDS} rounds), one thread. ${describeMachine(m)}.`,
   `Peers: ${peerInfo()}, tf.layers, NHWC. Command: \`npm run bench:train\`.`,

@@ -56,7 +56,13 @@ const files = [];
 for (const set of [shuffle(sets.train), shuffle(sets.test)]) {
   const images = new Uint8Array(set.length * PIXELS);
   set.forEach(([image], i) => images.set(image, i * PIXELS));
-  files.push(idx(images, [set.length, 28, 28]), idx(Uint8Array.from(set, ([, label]) => label), [set.length]));
+  files.push(
+    idx(images, [set.length, 28, 28]),
+    idx(
+      Uint8Array.from(set, ([, label]) => label),
+      [set.length],
+    ),
+  );
 }
 files.forEach((bytes, i) => {
   const tmp = `${targets[i]}.${process.pid}.part`;

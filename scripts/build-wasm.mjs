@@ -16,13 +16,17 @@ mkdirSync(wat ? "build/wat" : "build", { recursive: true });
 for (const [name, features] of Object.entries(builds)) {
   const { error, stderr } = await asc.main([
     "assembly/index.ts",
-    "-O3", "--noAssert",
-    "--runtime", "stub",          // kernels never allocate: no GC, no heap of AS's own
-    "--importMemory",             // the TS side creates (and later shares) the memory
+    "-O3",
+    "--noAssert",
+    "--runtime",
+    "stub", // kernels never allocate: no GC, no heap of AS's own
+    "--importMemory", // the TS side creates (and later shares) the memory
     "--noExportMemory",
-    "--use", "abort=",            // no env.abort import: kernels have no asserts
+    "--use",
+    "abort=", // no env.abort import: kernels have no asserts
     ...features,
-    "-o", `build/wasmgrad-${name}.wasm`,
+    "-o",
+    `build/wasmgrad-${name}.wasm`,
     ...(wat ? ["-t", `build/wat/wasmgrad-${name}.wat`] : []),
   ]);
   if (error) {

@@ -114,7 +114,11 @@ export function randn(shape: number[], options?: CreateOptions): Tensor {
 /** [start, end) in steps (arange(n) is 0..n-1), as in PyTorch. */
 export function arange(start: number, end?: number, step = 1, options?: CreateOptions): Tensor {
   if (end === undefined) [start, end] = [0, start];
-  for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
+  for (const [name, v] of [
+    ["start", start],
+    ["end", end],
+    ["step", step],
+  ] as const) {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`arange: ${name} must be a finite number, got ${String(v)}`);
   }
   if (step === 0) throw new Error("arange: step must not be 0");

@@ -3,7 +3,10 @@
 
 const DEFAULT_SEED = 67280421; // fixed, like PyTorch's default: runs repeat without manualSeed
 
-let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+let s0 = 0,
+  s1 = 0,
+  s2 = 0,
+  s3 = 0;
 let spare: number | null = null;
 
 function splitmix32(state: number): () => number {
@@ -18,9 +21,13 @@ function splitmix32(state: number): () => number {
 
 /** Seeds every random draw of the library (rand, randn, init, dropout, shuffling). */
 export function manualSeed(seed: number): void {
-  if (typeof seed !== "number" || !Number.isFinite(seed)) throw new TypeError(`manualSeed: seed must be a finite number, got ${String(seed)}`);
-  const next = splitmix32(Math.trunc(seed) | 0 ^ Math.trunc(seed / 2 ** 32));
-  s0 = next(); s1 = next(); s2 = next(); s3 = next();
+  if (typeof seed !== "number" || !Number.isFinite(seed))
+    throw new TypeError(`manualSeed: seed must be a finite number, got ${String(seed)}`);
+  const next = splitmix32(Math.trunc(seed) | (0 ^ Math.trunc(seed / 2 ** 32)));
+  s0 = next();
+  s1 = next();
+  s2 = next();
+  s3 = next();
   spare = null;
 }
 
@@ -28,7 +35,10 @@ export function manualSeed(seed: number): void {
 export function nextU32(): number {
   const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
   const t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
   s2 ^= t;
   s3 = rotl(s3, 11);
   return r;

@@ -162,41 +162,107 @@ export class Tensor {
     runBackward(this, gradient, options);
   }
 
-  add(other: Tensor | number): Tensor { return add(this, other); }
-  sub(other: Tensor | number): Tensor { return sub(this, other); }
-  mul(other: Tensor | number): Tensor { return mul(this, other); }
-  div(other: Tensor | number): Tensor { return div(this, other); }
-  pow(exponent: Tensor | number): Tensor { return pow(this, exponent); }
-  neg(): Tensor { return neg(this); }
-  exp(): Tensor { return exp(this); }
-  log(): Tensor { return log(this); }
-  sqrt(): Tensor { return sqrt(this); }
-  relu(): Tensor { return relu(this); }
-  sigmoid(): Tensor { return sigmoid(this); }
-  tanh(): Tensor { return tanh(this); }
-  matmul(other: Tensor): Tensor { return matmul(this, other); }
-  sum(dim?: number, keepDim = false): Tensor { return sum(this, dim, keepDim); }
-  mean(dim?: number, keepDim = false): Tensor { return mean(this, dim, keepDim); }
-  max(dim?: number, keepDim = false): Tensor { return max(this, dim, keepDim); }
-  argmax(dim?: number, keepDim = false): Tensor { return argmax(this, dim, keepDim); }
-  softmax(dim = -1): Tensor { return softmax(this, dim); }
-  logSoftmax(dim = -1): Tensor { return logSoftmax(this, dim); }
-  reshape(shape: number[]): Tensor { return reshape(this, shape); }
-  flatten(startDim = 0, endDim = -1): Tensor { return flatten(this, startDim, endDim); }
-  transpose(dim0 = 0, dim1 = 1): Tensor { return transpose(this, dim0, dim1); }
-  detach(): Tensor { return detach(this); }
-  clone(): Tensor { return clone(this); }
+  add(other: Tensor | number): Tensor {
+    return add(this, other);
+  }
+  sub(other: Tensor | number): Tensor {
+    return sub(this, other);
+  }
+  mul(other: Tensor | number): Tensor {
+    return mul(this, other);
+  }
+  div(other: Tensor | number): Tensor {
+    return div(this, other);
+  }
+  pow(exponent: Tensor | number): Tensor {
+    return pow(this, exponent);
+  }
+  neg(): Tensor {
+    return neg(this);
+  }
+  exp(): Tensor {
+    return exp(this);
+  }
+  log(): Tensor {
+    return log(this);
+  }
+  sqrt(): Tensor {
+    return sqrt(this);
+  }
+  relu(): Tensor {
+    return relu(this);
+  }
+  sigmoid(): Tensor {
+    return sigmoid(this);
+  }
+  tanh(): Tensor {
+    return tanh(this);
+  }
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+  sum(dim?: number, keepDim = false): Tensor {
+    return sum(this, dim, keepDim);
+  }
+  mean(dim?: number, keepDim = false): Tensor {
+    return mean(this, dim, keepDim);
+  }
+  max(dim?: number, keepDim = false): Tensor {
+    return max(this, dim, keepDim);
+  }
+  argmax(dim?: number, keepDim = false): Tensor {
+    return argmax(this, dim, keepDim);
+  }
+  softmax(dim = -1): Tensor {
+    return softmax(this, dim);
+  }
+  logSoftmax(dim = -1): Tensor {
+    return logSoftmax(this, dim);
+  }
+  reshape(shape: number[]): Tensor {
+    return reshape(this, shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return flatten(this, startDim, endDim);
+  }
+  transpose(dim0 = 0, dim1 = 1): Tensor {
+    return transpose(this, dim0, dim1);
+  }
+  detach(): Tensor {
+    return detach(this);
+  }
+  clone(): Tensor {
+    return clone(this);
+  }
 
   // In-place updates (PyTorch's trailing underscore): never recorded; allowed on
   // tensors that require grad only under noGrad (optimizer steps).
   /** this += alpha * other */
-  add_(other: Tensor | number, alpha = 1): this { addInPlace(this, other, alpha); return this; }
+  add_(other: Tensor | number, alpha = 1): this {
+    addInPlace(this, other, alpha);
+    return this;
+  }
   /** this -= alpha * other */
-  sub_(other: Tensor | number, alpha = 1): this { addInPlace(this, other, -alpha); return this; }
-  mul_(factor: number): this { mulInPlace(this, factor); return this; }
-  fill_(value: number): this { fillInPlace(this, value); return this; }
-  zero_(): this { fillInPlace(this, 0); return this; }
-  copy_(src: Tensor): this { copyInPlace(this, src); return this; }
+  sub_(other: Tensor | number, alpha = 1): this {
+    addInPlace(this, other, -alpha);
+    return this;
+  }
+  mul_(factor: number): this {
+    mulInPlace(this, factor);
+    return this;
+  }
+  fill_(value: number): this {
+    fillInPlace(this, value);
+    return this;
+  }
+  zero_(): this {
+    fillInPlace(this, 0);
+    return this;
+  }
+  copy_(src: Tensor): this {
+    copyInPlace(this, src);
+    return this;
+  }
 }
 
 export function isTensor(x: unknown): x is Tensor {

@@ -35,10 +35,24 @@ describe.each(BACKENDS)("autograd on $name", (backend) => {
   });
 
   it("takes an explicit upstream gradient", () => {
-    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
     const y = x.mul(x);
-    y.backward(tensor([[1, 0], [0.5, 2]]));
-    expect(x.grad!.toArray()).toEqual([[2, 0], [3, 16]]);
+    y.backward(
+      tensor([
+        [1, 0],
+        [0.5, 2],
+      ]),
+    );
+    expect(x.grad!.toArray()).toEqual([
+      [2, 0],
+      [3, 16],
+    ]);
   });
 
   it("runs backward on a leaf", () => {

@@ -18,7 +18,8 @@ const dir = tempDir("wasmgrad-cli-");
 /** No downloads, and a cache of its own, so a missing dataset means the shipped sample. */
 const env = { ...process.env, WASMGRAD_OFFLINE: "1", XDG_CACHE_HOME: join(dir, "cache") };
 const dataArgs = mnist ? ["--data-dir", mnist] : [];
-const run = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
+const run = (args: string[]) =>
+  execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
 
 /** Runs the command and returns its exit status and stderr (0 and "" when it succeeds). */
 function failure(args: string[]): [number, string] {
@@ -34,7 +35,9 @@ function failure(args: string[]): [number, string] {
 /** Starts a training run, sends `signal` once its progress shows, and resolves with its exit code and output. */
 function interrupted(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
-  let out = "", err = "", sent = false;
+  let out = "",
+    err = "",
+    sent = false;
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => {
     err += d;
@@ -85,13 +88,22 @@ describe("wasmgrad CLI", () => {
     ]);
     // a tiny stand-in for KMNIST: the warning is the point, not the accuracy
     const kmnist = join(dir, "kmnist");
-    const images = data.encodeIdx(new Uint8Array(20 * 784).fill(7), [20, 28, 28]), labels = data.encodeIdx(new Uint8Array(20), [20]);
+    const images = data.encodeIdx(new Uint8Array(20 * 784).fill(7), [20, 28, 28]),
+      labels = data.encodeIdx(new Uint8Array(20), [20]);
     mkdirSync(kmnist);
-    for (const [name, bytes] of [["train-images-idx3-ubyte", images], ["train-labels-idx1-ubyte", labels], ["t10k-images-idx3-ubyte", images], ["t10k-labels-idx1-ubyte", labels]] as const) {
+    for (const [name, bytes] of [
+      ["train-images-idx3-ubyte", images],
+      ["train-labels-idx1-ubyte", labels],
+      ["t10k-images-idx3-ubyte", images],
+      ["t10k-labels-idx1-ubyte", labels],
+    ] as const) {
       writeFileSync(join(kmnist, name), bytes);
     }
-    const child = spawn(process.execPath, [cli, "eval", "--weights", weights, "--dataset", "kmnist", "--data-dir", kmnist, "--json"], { env });
-    let out = "", err = "";
+    const child = spawn(process.execPath, [cli, "eval", "--weights", weights, "--dataset", "kmnist", "--data-dir", kmnist, "--json"], {
+      env,
+    });
+    let out = "",
+      err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
     return new Promise<void>((resolve) =>
@@ -106,7 +118,9 @@ describe("wasmgrad CLI", () => {
 
   it("repeats the same loss curve with the same seed", () => {
     const args = ["train", "--model", "mlp-s", ...dataArgs, "--limit", "640", "--test-limit", "100", "--json", "--build", "simd"];
-    const a = JSON.parse(run([...args, "--seed", "7"])), b = JSON.parse(run([...args, "--seed", "7"])), c = JSON.parse(run([...args, "--seed", "8"]));
+    const a = JSON.parse(run([...args, "--seed", "7"])),
+      b = JSON.parse(run([...args, "--seed", "7"])),
+      c = JSON.parse(run([...args, "--seed", "8"]));
     expect(a.losses).toEqual(b.losses);
     expect(a.losses).not.toEqual(c.losses);
   });
@@ -124,7 +138,10 @@ describe("wasmgrad CLI", () => {
     expect(sample).toMatch(/\(on the offline 10k-digit sample, not the full MNIST\)/);
   });
 
-  it.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("stops after the current batch on %s, still saves, and exits with %i", async (signal, status) => {
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("stops after the current batch on %s, still saves, and exits with %i", async (signal, status) => {
     const file = join(dir, `stopped-${signal}.safetensors`);
     const r = await interrupted(["train", "--model", "mlp-l", ...dataArgs, "--test-limit", "200", "--save", file, "--json"], signal);
     expect(r.code).toBe(status);

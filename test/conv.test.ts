@@ -13,14 +13,48 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
   beforeAll(() => use(backend));
 
   it("reproduces the worked example", () => {
-    const x = tensor([[[[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]]]);
-    const w = tensor([[[[0, 1, 2], [2, 2, 0], [0, 1, 2]]]]);
-    expect(F.conv2d(x, w).toArray()).toEqual([[[[12, 12, 17], [10, 17, 19], [9, 6, 14]]]]);
+    const x = tensor([
+      [
+        [
+          [3, 3, 2, 1, 0],
+          [0, 0, 1, 3, 1],
+          [3, 1, 2, 2, 3],
+          [2, 0, 0, 2, 2],
+          [2, 0, 0, 0, 1],
+        ],
+      ],
+    ]);
+    const w = tensor([
+      [
+        [
+          [0, 1, 2],
+          [2, 2, 0],
+          [0, 1, 2],
+        ],
+      ],
+    ]);
+    expect(F.conv2d(x, w).toArray()).toEqual([
+      [
+        [
+          [12, 12, 17],
+          [10, 17, 19],
+          [9, 6, 14],
+        ],
+      ],
+    ]);
   });
 
   it("answers a vertical edge with the horizontal Sobel kernel, only along the edge", () => {
     const img = Array.from({ length: 8 }, () => Array.from({ length: 8 }, (_, c) => (c < 4 ? 0 : 1)));
-    const sobel = tensor([[[[1, 0, -1], [2, 0, -2], [1, 0, -1]]]]);
+    const sobel = tensor([
+      [
+        [
+          [1, 0, -1],
+          [2, 0, -2],
+          [1, 0, -1],
+        ],
+      ],
+    ]);
     const out = F.conv2d(tensor([[img]]), sobel).toArray() as number[][][][];
     for (const row of out[0][0]) {
       // output column ox sees input columns ox..ox+2: the edge (between 3 and 4) is in view for ox = 2, 3
@@ -29,14 +63,24 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
   });
 
   it("counts ((2d+1)^2 C + 1) T parameters in a conv layer", () => {
-    for (const [d, C, T] of [[0, 1, 1], [1, 1, 32], [1, 32, 64], [2, 6, 16], [3, 3, 5]]) {
+    for (const [d, C, T] of [
+      [0, 1, 1],
+      [1, 1, 32],
+      [1, 32, 64],
+      [2, 6, 16],
+      [3, 3, 5],
+    ]) {
       expect(new nn.Conv2d(C, T, 2 * d + 1).numParameters()).toBe(((2 * d + 1) ** 2 * C + 1) * T);
     }
   });
 
   it("gives the same global max when a pattern shifts inside the image", () => {
     manualSeed(4);
-    const pattern = [[1, 2, 0], [0, 3, 1], [2, 0, 1]];
+    const pattern = [
+      [1, 2, 0],
+      [0, 3, 1],
+      [2, 0, 1],
+    ];
     const place = (r: number, c: number) => {
       const img = Array.from({ length: 12 }, () => new Array(12).fill(0));
       pattern.forEach((row, i) => row.forEach((v, j) => (img[r + i][c + j] = v)));
@@ -44,7 +88,8 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
     };
     const conv = new nn.Conv2d(1, 4, 3, { padding: 1 });
     const globalMax = (x: Tensor) => F.maxPool2d(conv.forward(x), 12).data();
-    const a = globalMax(place(1, 2)), b = globalMax(place(7, 6));
+    const a = globalMax(place(1, 2)),
+      b = globalMax(place(7, 6));
     for (let i = 0; i < 4; i++) expect(b[i]).toBeCloseTo(a[i], 5);
   });
 
@@ -73,7 +118,11 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
       lib: ([x, w, b]) => F.conv2d(x, w, b, opts),
       ref: ([x, w, b]) => ref.conv2d(x, w, b, o),
     });
-    gradcheck({ inputs: [{ shape: xs }, { shape: ws }], lib: ([x, w]) => F.conv2d(x, w, null, opts), ref: ([x, w]) => ref.conv2d(x, w, null, o) });
+    gradcheck({
+      inputs: [{ shape: xs }, { shape: ws }],
+      lib: ([x, w]) => F.conv2d(x, w, null, opts),
+      ref: ([x, w]) => ref.conv2d(x, w, null, o),
+    });
   });
 
   const POOL_CASES: [string, number[], [number, number], [number, number], [number, number]][] = [
@@ -87,8 +136,16 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
   ];
 
   it.each(POOL_CASES)("maxPool2d and avgPool2d gradients: %s", (_name, xs, k, s, p) => {
-    gradcheck({ inputs: [{ shape: xs }], lib: ([x]) => F.maxPool2d(x, k, { stride: s, padding: p }), ref: ([x]) => ref.pool2d(x, "max", k, s, p) });
-    gradcheck({ inputs: [{ shape: xs }], lib: ([x]) => F.avgPool2d(x, k, { stride: s, padding: p }), ref: ([x]) => ref.pool2d(x, "avg", k, s, p) });
+    gradcheck({
+      inputs: [{ shape: xs }],
+      lib: ([x]) => F.maxPool2d(x, k, { stride: s, padding: p }),
+      ref: ([x]) => ref.pool2d(x, "max", k, s, p),
+    });
+    gradcheck({
+      inputs: [{ shape: xs }],
+      lib: ([x]) => F.avgPool2d(x, k, { stride: s, padding: p }),
+      ref: ([x]) => ref.pool2d(x, "avg", k, s, p),
+    });
   });
 
   it("global average pooling and its gradient", () => {
@@ -100,11 +157,28 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
   });
 
   it("routes max-pool gradients to the first maximum of a tie, as PyTorch", () => {
-    const x = tensor([[[[1, 5, 5, 2], [5, 0, 1, 1]]]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [
+          [
+            [1, 5, 5, 2],
+            [5, 0, 1, 1],
+          ],
+        ],
+      ],
+      { requiresGrad: true },
+    );
     const y = F.maxPool2d(x, 2);
     expect(y.toArray()).toEqual([[[[5, 5]]]]);
     y.sum().backward();
-    expect(x.grad!.toArray()).toEqual([[[[0, 1, 1, 0], [0, 0, 0, 0]]]]);
+    expect(x.grad!.toArray()).toEqual([
+      [
+        [
+          [0, 1, 1, 0],
+          [0, 0, 0, 0],
+        ],
+      ],
+    ]);
   });
 
   it.each([8, 7])("keeps tie and NaN rules in the vectorised 2x2 path (%i windows a row)", (windows) => {
@@ -121,8 +195,22 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
   });
 
   it("averages with the padding in the divisor", () => {
-    const x = tensor([[[[4, 8], [12, 16]]]]);
-    expect(F.avgPool2d(x, 2, { stride: 2, padding: 1 }).toArray()).toEqual([[[[1, 2], [3, 4]]]]);
+    const x = tensor([
+      [
+        [
+          [4, 8],
+          [12, 16],
+        ],
+      ],
+    ]);
+    expect(F.avgPool2d(x, 2, { stride: 2, padding: 1 }).toArray()).toEqual([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ]);
   });
 
   it("initialises layers as PyTorch does", () => {
@@ -135,14 +223,23 @@ describe.each(BACKENDS)("convolution and pooling on $name", (backend) => {
       expect(Math.min(...v)).toBeGreaterThanOrEqual(-bound);
       expect(Math.max(...v)).toBeGreaterThan(0.8 * bound);
     }
-    expect(c.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([["weight", [8, 3, 5, 5]], ["bias", [8]]]);
+    expect(c.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([
+      ["weight", [8, 3, 5, 5]],
+      ["bias", [8]],
+    ]);
   });
 
   it("chains conv, pool and flatten modules with the right shapes and no leaks", () => {
     manualSeed(1);
     const net = new nn.Sequential(
-      new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.AvgPool2d(2), new nn.Flatten(), new nn.Linear(400, 10),
+      new nn.Conv2d(1, 6, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(6, 16, 5),
+      new nn.ReLU(),
+      new nn.AvgPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(400, 10),
     );
     const x = randn([3, 1, 28, 28]);
     const before = memory().tensors;

@@ -92,16 +92,24 @@ describe("MNIST-family datasets", () => {
 
   it("names the file when a dataset file is truncated, foreign or corrupt", async () => {
     const { writeFileSync } = await import("node:fs");
-    const images = data.encodeIdx(new Uint8Array(3 * 784), [3, 28, 28]), labels = data.encodeIdx(Uint8Array.of(1, 2, 3), [3]);
+    const images = data.encodeIdx(new Uint8Array(3 * 784), [3, 28, 28]),
+      labels = data.encodeIdx(Uint8Array.of(1, 2, 3), [3]);
     const write = (dir: string, files: Record<string, Uint8Array>) => {
       for (const [n, b] of Object.entries(files)) writeFileSync(join(dir, n), b);
       return dir;
     };
-    const ok = { "train-images-idx3-ubyte.gz": new Uint8Array(gzipSync(images)), "train-labels-idx1-ubyte": labels, "t10k-images-idx3-ubyte": images, "t10k-labels-idx1-ubyte.gz": new Uint8Array(gzipSync(labels)) };
+    const ok = {
+      "train-images-idx3-ubyte.gz": new Uint8Array(gzipSync(images)),
+      "train-labels-idx1-ubyte": labels,
+      "t10k-images-idx3-ubyte": images,
+      "t10k-labels-idx1-ubyte.gz": new Uint8Array(gzipSync(labels)),
+    };
     const good = await data.loadMnist({ dir: write(tmp(), ok), log: quiet });
     expect([good.train.count, good.test.count, good.test.labels[2]]).toEqual([3, 3, 3]);
     const cut = write(tmp(), { ...ok, "t10k-images-idx3-ubyte": images.subarray(0, 1000) });
-    await expect(data.loadMnist({ dir: cut })).rejects.toThrow(new RegExp(`${cut}/t10k-images-idx3-ubyte: truncated: 1000 bytes, but its header \\[3x28x28\\] needs 2368`));
+    await expect(data.loadMnist({ dir: cut })).rejects.toThrow(
+      new RegExp(`${cut}/t10k-images-idx3-ubyte: truncated: 1000 bytes, but its header \\[3x28x28\\] needs 2368`),
+    );
     const long = write(tmp(), { ...ok, "train-labels-idx1-ubyte": Uint8Array.of(...labels, 9) });
     await expect(data.loadMnist({ dir: long })).rejects.toThrow(/train-labels-idx1-ubyte: has trailing bytes/);
     const png = write(tmp(), { ...ok, "t10k-images-idx3-ubyte": Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0) });
@@ -130,7 +138,12 @@ describe("MNIST-family datasets", () => {
     beforeAll(async () => {
       const imgs = data.encodeIdx(new Uint8Array(5 * 784).fill(9), [5, 28, 28]);
       const lbls = data.encodeIdx(Uint8Array.of(0, 1, 2, 3, 4), [5]);
-      for (const [name, raw] of [["train-images-idx3-ubyte", imgs], ["train-labels-idx1-ubyte", lbls], ["t10k-images-idx3-ubyte", imgs], ["t10k-labels-idx1-ubyte", lbls]] as const) {
+      for (const [name, raw] of [
+        ["train-images-idx3-ubyte", imgs],
+        ["train-labels-idx1-ubyte", lbls],
+        ["t10k-images-idx3-ubyte", imgs],
+        ["t10k-labels-idx1-ubyte", lbls],
+      ] as const) {
         files[`/good/${name}.gz`] = new Uint8Array(gzipSync(raw));
         md5[name] = createHash("md5").update(files[`/good/${name}.gz`]).digest("hex");
       }
@@ -151,7 +164,11 @@ describe("MNIST-family datasets", () => {
       const d = await data.loadMnist({ name: "kmnist", cacheDir: cache, mirrors: [`${base}/missing/`, `${base}/good/`], md5, log: quiet });
       expect([d.train.count, d.test.count]).toEqual([5, 5]);
       expect(d.source).toBe(join(cache, "kmnist"));
-      expect(readdirSync(join(cache, "kmnist")).sort()).toEqual(Object.keys(md5).map((n) => `${n}.gz`).sort());
+      expect(readdirSync(join(cache, "kmnist")).sort()).toEqual(
+        Object.keys(md5)
+          .map((n) => `${n}.gz`)
+          .sort(),
+      );
     });
 
     it("does not download when WASMGRAD_OFFLINE is set", async () => {
@@ -174,7 +191,13 @@ describe("MNIST-family datasets", () => {
     it("rejects a file whose checksum differs, and leaves nothing behind", async () => {
       const cache = tmp();
       await expect(
-        data.loadMnist({ name: "kmnist", cacheDir: cache, mirrors: [`${base}/good/`], md5: { ...md5, "t10k-images-idx3-ubyte": "0".repeat(32) }, log: quiet }),
+        data.loadMnist({
+          name: "kmnist",
+          cacheDir: cache,
+          mirrors: [`${base}/good/`],
+          md5: { ...md5, "t10k-images-idx3-ubyte": "0".repeat(32) },
+          log: quiet,
+        }),
       ).rejects.toThrow(/t10k-images-idx3-ubyte.gz:\n.*checksum mismatch/);
       expect(existsSync(join(cache, "kmnist", "t10k-images-idx3-ubyte.gz"))).toBe(false);
       expect(readdirSync(join(cache, "kmnist")).filter((f) => f.endsWith(".part"))).toEqual([]);
@@ -192,7 +215,9 @@ describe("MNIST-family datasets", () => {
       expect(d.train.count + d.test.count).toBe(10000);
       expect(d.train.count).toBe(8000);
       expect(d.source).toMatch(/sample\/mnist.*\(the offline sample shipped with wasmgrad\)/);
-      expect(messages.join("\n")).toMatch(/the download failed: .*127\.0\.0\.1:1.*offline sample.*10000 real MNIST digits shipped with wasmgrad.*not the full 70,000/s);
+      expect(messages.join("\n")).toMatch(
+        /the download failed: .*127\.0\.0\.1:1.*offline sample.*10000 real MNIST digits shipped with wasmgrad.*not the full 70,000/s,
+      );
       expect(messages.join("\n")).toMatch(new RegExp(`Put the four files .* in ${cache}/mnist`));
       // every class, in a mixed order: the first 1,000 images hold each class 70+ times
       for (const set of [d.train, d.test]) {
@@ -205,7 +230,9 @@ describe("MNIST-family datasets", () => {
       expect(lit).toBeGreaterThan(0.15);
       expect(lit).toBeLessThan(0.25);
       expect(readdirSync(join(cache, "mnist"))).toEqual([]); // nothing written: the sample is read where it ships
-      await expect(data.loadMnist({ cacheDir: cache, mirrors: ["http://127.0.0.1:1/"], sample: false, log: quiet })).rejects.toThrow(/no mnist files found/);
+      await expect(data.loadMnist({ cacheDir: cache, mirrors: ["http://127.0.0.1:1/"], sample: false, log: quiet })).rejects.toThrow(
+        /no mnist files found/,
+      );
     } finally {
       if (prev !== undefined) process.env.WASMGRAD_DATA = prev;
     }
@@ -215,7 +242,8 @@ describe("MNIST-family datasets", () => {
 describe.each(BACKENDS)("DataLoader on $name", (backend) => {
   beforeAll(() => use(backend));
 
-  const decode = (x: Float32Array, i: number) => Math.round((x[i * 784] * 0.3081 + 0.1307) * 255) * 256 + Math.round((x[i * 784 + 1] * 0.3081 + 0.1307) * 255) + 0;
+  const decode = (x: Float32Array, i: number) =>
+    Math.round((x[i * 784] * 0.3081 + 0.1307) * 255) * 256 + Math.round((x[i * 784 + 1] * 0.3081 + 0.1307) * 255) + 0;
 
   it("covers every sample once per epoch, in a new order each epoch, repeatably per seed", () => {
     const ds = synthetic(1000);
@@ -233,7 +261,8 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
     };
     manualSeed(3);
     const a = new data.DataLoader(ds, { batchSize: 64 });
-    const e1 = epoch(a), e2 = epoch(a);
+    const e1 = epoch(a),
+      e2 = epoch(a);
     expect(a.length).toBe(16);
     for (const e of [e1, e2]) expect([...e].sort((p, q) => p - q)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(e1).not.toEqual(e2);
@@ -263,13 +292,15 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
     manualSeed(1);
     const plain = new data.DataLoader(ds, { batchSize: 128, shuffle: false });
     const aug = new data.DataLoader(ds, { batchSize: 128, shuffle: false, augment: true });
-    const lo = -0.1307 / 0.3081, hi = (1 - 0.1307) / 0.3081;
+    const lo = -0.1307 / 0.3081,
+      hi = (1 - 0.1307) / 0.3081;
     const stats = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
     const plainBatches: { x: Float32Array; y: number[] }[] = [];
     for (const b of plain) plainBatches.push({ x: b.x.data(), y: Array.from(b.y) }); // copy: batches reuse their tensors
     let k = 0;
     for (const b of aug) {
-      const v = b.x.data(), p = plainBatches[k++];
+      const v = b.x.data(),
+        p = plainBatches[k++];
       expect(Array.from(b.y)).toEqual(p.y); // labels follow their images
       expect(v.every((x) => Number.isFinite(x) && x >= lo - 1e-4 && x <= hi + 1e-4)).toBe(true);
       expect(Math.abs(stats(v) - stats(p.x))).toBeLessThan(0.15 * Math.abs(stats(p.x) - lo) + 0.05);
@@ -278,7 +309,11 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
       expect(diff / v.length).toBeGreaterThan(0.05); // it did change the pixels
     }
     // a pure shift moves the ink's centre of mass by at most the shift
-    const shiftOnly = new data.DataLoader(ds, { batchSize: 128, shuffle: false, augment: { rotate: 0, scale: 0, shear: 0, elastic: false, shift: 3 } });
+    const shiftOnly = new data.DataLoader(ds, {
+      batchSize: 128,
+      shuffle: false,
+      augment: { rotate: 0, scale: 0, shear: 0, elastic: false, shift: 3 },
+    });
     let s = new Float32Array(0);
     for (const b of shiftOnly) {
       s = b.x.data();
@@ -286,15 +321,20 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
     }
     const p0 = plainBatches[0].x;
     const com = (v: Float32Array, i: number) => {
-      let m = 0, cx = 0, cy = 0;
+      let m = 0,
+        cx = 0,
+        cy = 0;
       for (let q = 0; q < 784; q++) {
         const w = v[i * 784 + q] - lo;
-        m += w; cx += w * (q % 28); cy += w * Math.floor(q / 28);
+        m += w;
+        cx += w * (q % 28);
+        cy += w * Math.floor(q / 28);
       }
       return [cx / m, cy / m];
     };
     for (let i = 0; i < 20; i++) {
-      const [ax, ay] = com(s, i), [bx, by] = com(p0, i);
+      const [ax, ay] = com(s, i),
+        [bx, by] = com(p0, i);
       expect(Math.abs(ax - bx)).toBeLessThanOrEqual(3.01);
       expect(Math.abs(ay - by)).toBeLessThanOrEqual(3.01);
     }
@@ -306,7 +346,8 @@ describe("end to end", () => {
   /** Every 10th test image: 1,000 images from both halves of the test set (its two writer populations). */
   function everyTenth(d: data.ImageDataset): data.ImageDataset {
     const n = Math.floor(d.count / 10);
-    const images = new Uint8Array(n * 784), labels = new Uint8Array(n);
+    const images = new Uint8Array(n * 784),
+      labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       images.set(d.images.subarray(i * 10 * 784, (i * 10 + 1) * 784), i * 784);
       labels[i] = d.labels[i * 10];
@@ -314,28 +355,34 @@ describe("end to end", () => {
     return { ...d, images, labels, count: n };
   }
 
-  it.each(["js", "wasm"] as const)("%s: trains MLP-S on 5,000 real MNIST images for one epoch to at least 90 percent on 1,000 test images (2,000 of the offline sample)", async (backend) => {
-    const { nn, optim, referenceModel, tidy } = await import("../src/index.js");
-    const { evaluate } = await import("../src/train/evaluate.js");
-    await init({ backend });
-    manualSeed(1);
-    const d = await someMnist();
-    const model = referenceModel("mlp-s");
-    // one pass over 5,000 images: small batches and a cosine-annealed Adam make the most of it
-    const opt = new optim.Adam(model.parameters(), { lr: 0.002 });
-    const train = new data.DataLoader(data.subset(d.train, 5000), { batchSize: 4, flat: true });
-    const schedule = new optim.CosineAnnealingLR(opt, train.length);
-    for (const { x, y } of train) {
-      tidy(() => {
-        opt.zeroGrad();
-        nn.functional.crossEntropy(model.forward(x), y).backward();
-        opt.step();
-      });
-      schedule.step();
-    }
-    // the offline sample's 2,000 test digits are already a spread of writers
-    const ev = evaluate(model, new data.DataLoader(d.sample ? d.test : everyTenth(d.test), { batchSize: 100, flat: true, shuffle: false }));
-    expect(ev.count).toBe(d.sample ? 2000 : 1000);
-    expect(ev.accuracy).toBeGreaterThanOrEqual(0.9);
-  });
+  it.each(["js", "wasm"] as const)(
+    "%s: trains MLP-S on 5,000 real MNIST images for one epoch to at least 90 percent on 1,000 test images (2,000 of the offline sample)",
+    async (backend) => {
+      const { nn, optim, referenceModel, tidy } = await import("../src/index.js");
+      const { evaluate } = await import("../src/train/evaluate.js");
+      await init({ backend });
+      manualSeed(1);
+      const d = await someMnist();
+      const model = referenceModel("mlp-s");
+      // one pass over 5,000 images: small batches and a cosine-annealed Adam make the most of it
+      const opt = new optim.Adam(model.parameters(), { lr: 0.002 });
+      const train = new data.DataLoader(data.subset(d.train, 5000), { batchSize: 4, flat: true });
+      const schedule = new optim.CosineAnnealingLR(opt, train.length);
+      for (const { x, y } of train) {
+        tidy(() => {
+          opt.zeroGrad();
+          nn.functional.crossEntropy(model.forward(x), y).backward();
+          opt.step();
+        });
+        schedule.step();
+      }
+      // the offline sample's 2,000 test digits are already a spread of writers
+      const ev = evaluate(
+        model,
+        new data.DataLoader(d.sample ? d.test : everyTenth(d.test), { batchSize: 100, flat: true, shuffle: false }),
+      );
+      expect(ev.count).toBe(d.sample ? 2000 : 1000);
+      expect(ev.accuracy).toBeGreaterThanOrEqual(0.9);
+    },
+  );
 });

@@ -9,7 +9,8 @@ describe.each(BACKENDS)("errors on $name", (backend) => {
   beforeAll(() => use(backend));
 
   it("names the op and both shapes on a shape mismatch", () => {
-    const a = zeros([2, 3]), b = zeros([4, 5]);
+    const a = zeros([2, 3]),
+      b = zeros([4, 5]);
     expect(() => a.matmul(b)).toThrow("matmul: [2,3] x [4,5]: inner sizes 3 and 4 differ");
     expect(() => a.matmul(zeros([3]))).toThrow("matmul: [2,3] x [3]: both operands must be 2-D");
     expect(() => a.add(zeros([4]))).toThrow("add: shapes [2,3] and [4] cannot be broadcast");
@@ -55,15 +56,24 @@ describe.each(BACKENDS)("errors on $name", (backend) => {
   });
 
   it("allocates nothing and corrupts nothing when an op throws", () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = zeros([4]);
     const m0 = memory();
     for (const bad of [() => a.matmul(a), () => a.add(b), () => a.reshape([5]), () => a.max(3), () => tensor([[1], [2, 3]])]) {
       expect(bad).toThrow();
     }
     expect(memory()).toEqual(m0);
-    expect(a.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(a.matmul(a.transpose(0, 1)).toArray()).toEqual([[14, 32], [32, 77]]);
+    expect(a.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(a.matmul(a.transpose(0, 1)).toArray()).toEqual([
+      [14, 32],
+      [32, 77],
+    ]);
   });
 
   it("refuses tensors of a backend that init() replaced", async () => {

@@ -35,7 +35,8 @@ function runGemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alph
   const tol = 2e-6 * (K + 10);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let s = 0, mag = 0;
+      let s = 0,
+        mag = 0;
       for (let p = 0; p < K; p++) {
         const v = (tA ? A[p * M + i] : A[i * K + p]) * (tB ? B[j * K + p] : B[p * N + j]);
         s += v;
@@ -55,14 +56,22 @@ function runGemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alph
 describe.each(BACKENDS)("sgemm on $name", (backend) => {
   beforeAll(() => use(backend));
 
-  for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`op(A)=${tA ? "A^T" : "A"}, op(B)=${tB ? "B^T" : "B"}`, () => {
       for (const [M, N, K] of shapes()) runGemm(tA, tB, M, N, K, 1, 0, null);
     });
   }
 
   it("applies alpha and beta, and beta = 0 ignores NaN in C", () => {
-    for (const [tA, tB] of [[false, false], [true, true]]) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, true],
+    ]) {
       runGemm(tA, tB, 19, 23, 300, 0.5, -2, null);
       runGemm(tA, tB, 5, 9, 7, 1, 1, null);
       runGemm(tA, tB, 6, 10, 11, -1.5, 0, new Float32Array(60).fill(NaN));
@@ -75,16 +84,30 @@ describe.each(BACKENDS)("sgemm on $name", (backend) => {
   });
 
   it("differentiates matmul through the kernel (both backward products)", () => {
-    for (const [M, K, N] of [[9, 65, 17], [33, 3, 70]]) {
-      gradcheck({ inputs: [{ shape: [M, K] }, { shape: [K, N] }], lib: ([a, b]) => matmul(a, b), ref: ([a, b]) => ref.matmul(a, b), seed: M });
+    for (const [M, K, N] of [
+      [9, 65, 17],
+      [33, 3, 70],
+    ]) {
+      gradcheck({
+        inputs: [{ shape: [M, K] }, { shape: [K, N] }],
+        lib: ([a, b]) => matmul(a, b),
+        ref: ([a, b]) => ref.matmul(a, b),
+        seed: M,
+      });
     }
   });
 
   it("matmul of a large product matches float64", () => {
-    const a = randn([64, 784]), b = randn([784, 128]);
+    const a = randn([64, 784]),
+      b = randn([784, 128]);
     const c: Tensor = a.matmul(b);
     const [A, B, C] = [a.data(), b.data(), c.data()];
-    for (const [i, j] of [[0, 0], [63, 127], [31, 64], [5, 100]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [63, 127],
+      [31, 64],
+      [5, 100],
+    ]) {
       let s = 0;
       for (let p = 0; p < 784; p++) s += A[i * 784 + p] * B[p * 128 + j];
       expect(C[i * 128 + j]).toBeCloseTo(s, 3);

@@ -9,14 +9,29 @@ import * as ref from "./helpers/ref.js";
 /** Pairs of broadcast-compatible shapes: fixed corner cases plus random ones. */
 function shapePairs(seed: number, count: number): [number[], number[]][] {
   const pairs: [number[], number[]][] = [
-    [[3, 4], [3, 4]],
+    [
+      [3, 4],
+      [3, 4],
+    ],
     [[3, 4], [4]],
-    [[3, 1], [1, 4]],
-    [[2, 3, 4], [3, 1]],
+    [
+      [3, 1],
+      [1, 4],
+    ],
+    [
+      [2, 3, 4],
+      [3, 1],
+    ],
     [[1], [2, 3]],
     [[], [2, 3]],
-    [[5, 1, 3], [1, 4, 1]],
-    [[1, 1], [1, 1]],
+    [
+      [5, 1, 3],
+      [1, 4, 1],
+    ],
+    [
+      [1, 1],
+      [1, 1],
+    ],
     [[7], [7]],
   ];
   const r = rng(seed);
@@ -64,7 +79,14 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
 
   describe.each(BINARY)("%s", (_name, op, f, lo, hi) => {
     it.each(shapePairs(7, 8))("%j with %j", (sa, sb) => {
-      gradcheck({ inputs: [{ shape: sa, lo, hi }, { shape: sb, lo, hi }], lib: ([a, b]) => op(a, b), ref: ([a, b]) => ref.binary(a, b, f) });
+      gradcheck({
+        inputs: [
+          { shape: sa, lo, hi },
+          { shape: sb, lo, hi },
+        ],
+        lib: ([a, b]) => op(a, b),
+        ref: ([a, b]) => ref.binary(a, b, f),
+      });
     });
   });
 
@@ -90,26 +112,45 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
   });
 
   it.each(REDUCE_CASES)("mean %j dim %s keepDim %s", (shape, dim, keep) => {
-    gradcheck({ inputs: [{ shape }], lib: ([a]) => a.mean(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => sumOf(xs) / xs.length) });
+    gradcheck({
+      inputs: [{ shape }],
+      lib: ([a]) => a.mean(dim, keep),
+      ref: ([a]) => ref.reduce(a, dim, keep, (xs) => sumOf(xs) / xs.length),
+    });
   });
 
   it.each(REDUCE_CASES)("max %j dim %s keepDim %s", (shape, dim, keep) => {
     gradcheck({ inputs: [{ shape }], lib: ([a]) => a.max(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => Math.max(...xs)) });
   });
 
-  it.each([[[5], -1], [[3, 4], 1], [[3, 4], 0], [[2, 3, 4], 1], [[1, 6], -1], [[4, 1], 1]] as [number[], number][])(
-    "softmax and logSoftmax %j dim %s",
-    (shape, dim) => {
-      gradcheck({ inputs: [{ shape, lo: -3, hi: 3 }], lib: ([a]) => a.softmax(dim), ref: ([a]) => ref.alongDim(a, dim, ref.softmax) });
-      gradcheck({ inputs: [{ shape, lo: -3, hi: 3 }], lib: ([a]) => a.logSoftmax(dim), ref: ([a]) => ref.alongDim(a, dim, ref.logSoftmax) });
-    },
-  );
+  it.each([
+    [[5], -1],
+    [[3, 4], 1],
+    [[3, 4], 0],
+    [[2, 3, 4], 1],
+    [[1, 6], -1],
+    [[4, 1], 1],
+  ] as [number[], number][])("softmax and logSoftmax %j dim %s", (shape, dim) => {
+    gradcheck({ inputs: [{ shape, lo: -3, hi: 3 }], lib: ([a]) => a.softmax(dim), ref: ([a]) => ref.alongDim(a, dim, ref.softmax) });
+    gradcheck({ inputs: [{ shape, lo: -3, hi: 3 }], lib: ([a]) => a.logSoftmax(dim), ref: ([a]) => ref.alongDim(a, dim, ref.logSoftmax) });
+  });
 
-  it.each([[1, 1, 1], [2, 3, 4], [5, 1, 3], [1, 7, 2], [6, 9, 5], [4, 17, 3]])("matmul [%i,%i] x [%i,..]", (M, K, N) => {
+  it.each([
+    [1, 1, 1],
+    [2, 3, 4],
+    [5, 1, 3],
+    [1, 7, 2],
+    [6, 9, 5],
+    [4, 17, 3],
+  ])("matmul [%i,%i] x [%i,..]", (M, K, N) => {
     gradcheck({ inputs: [{ shape: [M, K] }, { shape: [K, N] }], lib: ([a, b]) => a.matmul(b), ref: ([a, b]) => ref.matmul(a, b) });
   });
 
-  it.each([[1, 1, 1], [5, 7, 3], [4, 17, 9]])("linear [%i,%i] -> %i, with and without bias", (M, K, N) => {
+  it.each([
+    [1, 1, 1],
+    [5, 7, 3],
+    [4, 17, 9],
+  ])("linear [%i,%i] -> %i, with and without bias", (M, K, N) => {
     gradcheck({
       inputs: [{ shape: [M, K] }, { shape: [N, K] }, { shape: [N] }],
       lib: ([x, w, b]) => wg.nn.functional.linear(x, w, b),
@@ -123,11 +164,31 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
   });
 
   it("reshape, flatten and transpose", () => {
-    gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.reshape([4, -1]).mul(a.reshape([4, 6])), ref: ([a]) => ref.binary({ shape: [4, 6], data: a.data }, { shape: [4, 6], data: a.data }, (x, y) => x * y) });
-    gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.flatten(1).exp(), ref: ([a]) => ref.unary({ shape: [2, 12], data: a.data }, Math.exp) });
-    gradcheck({ inputs: [{ shape: [3, 5] }], lib: ([a]) => a.transpose(0, 1).exp(), ref: ([a]) => ref.unary(ref.transpose(a, 0, 1), Math.exp) });
-    gradcheck({ inputs: [{ shape: [2, 3, 4] }], lib: ([a]) => a.transpose(0, 2).exp(), ref: ([a]) => ref.unary(ref.transpose(a, 0, 2), Math.exp) });
-    gradcheck({ inputs: [{ shape: [2, 3, 4, 2] }], lib: ([a]) => a.transpose(1, -1).tanh(), ref: ([a]) => ref.unary(ref.transpose(a, 1, 3), Math.tanh) });
+    gradcheck({
+      inputs: [{ shape: [2, 3, 4] }],
+      lib: ([a]) => a.reshape([4, -1]).mul(a.reshape([4, 6])),
+      ref: ([a]) => ref.binary({ shape: [4, 6], data: a.data }, { shape: [4, 6], data: a.data }, (x, y) => x * y),
+    });
+    gradcheck({
+      inputs: [{ shape: [2, 3, 4] }],
+      lib: ([a]) => a.flatten(1).exp(),
+      ref: ([a]) => ref.unary({ shape: [2, 12], data: a.data }, Math.exp),
+    });
+    gradcheck({
+      inputs: [{ shape: [3, 5] }],
+      lib: ([a]) => a.transpose(0, 1).exp(),
+      ref: ([a]) => ref.unary(ref.transpose(a, 0, 1), Math.exp),
+    });
+    gradcheck({
+      inputs: [{ shape: [2, 3, 4] }],
+      lib: ([a]) => a.transpose(0, 2).exp(),
+      ref: ([a]) => ref.unary(ref.transpose(a, 0, 2), Math.exp),
+    });
+    gradcheck({
+      inputs: [{ shape: [2, 3, 4, 2] }],
+      lib: ([a]) => a.transpose(1, -1).tanh(),
+      ref: ([a]) => ref.unary(ref.transpose(a, 1, 3), Math.tanh),
+    });
   });
 
   it("a composite: two-layer MLP with softmax cross-entropy by hand", () => {
@@ -135,7 +196,10 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
       inputs: [{ shape: [4, 5] }, { shape: [5, 6] }, { shape: [6] }, { shape: [6, 3] }],
       lib: ([x, w1, b1, w2]) => x.matmul(w1).add(b1).tanh().matmul(w2).logSoftmax(1).mean(),
       ref: ([x, w1, b1, w2]) => {
-        const h = ref.unary(ref.binary(ref.matmul(x, w1), b1, (p, q) => p + q), Math.tanh);
+        const h = ref.unary(
+          ref.binary(ref.matmul(x, w1), b1, (p, q) => p + q),
+          Math.tanh,
+        );
         const l = ref.alongDim(ref.matmul(h, w2), 1, ref.logSoftmax);
         return ref.reduce(l, undefined, false, (xs) => sumOf(xs) / xs.length);
       },

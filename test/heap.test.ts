@@ -9,7 +9,9 @@ const fresh = () => new Heap(new ArrayMemory(1), 100);
 describe("heap", () => {
   it("hands out 64-byte aligned blocks above the base, rounded to whole lines", () => {
     const h = fresh();
-    const a = h.alloc(1), b = h.alloc(65), c = h.alloc(64);
+    const a = h.alloc(1),
+      b = h.alloc(65),
+      c = h.alloc(64);
     expect([a, b, c]).toEqual([128, 192, 320]);
     expect(blockSize(1)).toBe(64);
     expect(blockSize(65)).toBe(128);
@@ -18,7 +20,10 @@ describe("heap", () => {
 
   it("merges a freed block with free neighbours on both sides", () => {
     const h = fresh();
-    const a = h.alloc(64), b = h.alloc(128), c = h.alloc(64), guard = h.alloc(64);
+    const a = h.alloc(64),
+      b = h.alloc(128),
+      c = h.alloc(64),
+      guard = h.alloc(64);
     h.free(a, 64);
     h.free(c, 64);
     h.free(b, 128); // joins a and c: one free block of 256 bytes
@@ -38,7 +43,10 @@ describe("heap", () => {
 
   it("prefers the smallest free block that fits", () => {
     const h = fresh();
-    const big = h.alloc(4096), g1 = h.alloc(64), small = h.alloc(512), g2 = h.alloc(64);
+    const big = h.alloc(4096),
+      g1 = h.alloc(64),
+      small = h.alloc(512),
+      g2 = h.alloc(64);
     h.free(big, 4096);
     h.free(small, 512);
     expect(h.alloc(300)).toBe(small);
@@ -50,7 +58,10 @@ describe("heap", () => {
 
   it("finds a freed block again after a request that fit in no hole", () => {
     const h = fresh();
-    const a = h.alloc(64), g1 = h.alloc(64), b = h.alloc(4096), g2 = h.alloc(64);
+    const a = h.alloc(64),
+      g1 = h.alloc(64),
+      b = h.alloc(4096),
+      g2 = h.alloc(64);
     h.free(a, 64);
     const big = h.alloc(8192); // no hole fits: from the top
     expect(big).toBeGreaterThan(g2);
@@ -88,15 +99,23 @@ describe("heap", () => {
     const h = fresh();
     const keep = h.alloc(10_000);
     const round = () => {
-      const a = h.alloc(6_400_000), b = h.alloc(1_600_000);
+      const a = h.alloc(6_400_000),
+        b = h.alloc(1_600_000);
       h.free(a, 6_400_000);
-      const c = h.alloc(3_200_000), d = h.alloc(3_200_000);
+      const c = h.alloc(3_200_000),
+        d = h.alloc(3_200_000);
       h.free(b, 1_600_000);
       const e = h.alloc(800_000);
-      for (const [p, n] of [[c, 3_200_000], [d, 3_200_000], [e, 800_000]]) h.free(p, n);
+      for (const [p, n] of [
+        [c, 3_200_000],
+        [d, 3_200_000],
+        [e, 800_000],
+      ])
+        h.free(p, n);
     };
     round();
-    const high = h.highWater, bytes = h.byteLength;
+    const high = h.highWater,
+      bytes = h.byteLength;
     for (let i = 0; i < 20; i++) round();
     expect(h.highWater).toBe(high);
     expect(h.byteLength).toBe(bytes);

@@ -39,7 +39,11 @@ describe("loader", () => {
   it.each(["relaxed-simd", "simd", "scalar"] as const)("loads the %s build on request", async (build) => {
     await init({ build });
     expect(getBackend()).toBe(`wasm-${build}`);
-    expect(tensor([[1, 2]]).matmul(tensor([[3], [4]])).item()).toBe(11);
+    expect(
+      tensor([[1, 2]])
+        .matmul(tensor([[3], [4]]))
+        .item(),
+    ).toBe(11);
   });
 
   it("switches to the js backend and back", async () => {

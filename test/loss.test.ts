@@ -19,7 +19,13 @@ describe.each(BACKENDS)("losses on $name", (backend) => {
   beforeAll(() => use(backend));
 
   it("computes cross-entropy as -log softmax of the target", () => {
-    const loss = F.crossEntropy(tensor([[1, 2, 3], [1, 1, 1]]), [2, 0]);
+    const loss = F.crossEntropy(
+      tensor([
+        [1, 2, 3],
+        [1, 1, 1],
+      ]),
+      [2, 0],
+    );
     const lse = Math.log(Math.E + Math.E ** 2 + Math.E ** 3);
     expect(loss.shape).toEqual([]);
     expect(loss.item()).toBeCloseTo((lse - 3 + Math.log(3)) / 2, 5);
@@ -27,7 +33,10 @@ describe.each(BACKENDS)("losses on $name", (backend) => {
   });
 
   it("agrees with logSoftmax + nllLoss", () => {
-    const x = tensor([[0.5, -1, 2], [3, 0, 0]]);
+    const x = tensor([
+      [0.5, -1, 2],
+      [3, 0, 0],
+    ]);
     expect(F.crossEntropy(x, [1, 0]).item()).toBeCloseTo(F.nllLoss(x.logSoftmax(1), [1, 0]).item(), 6);
   });
 
@@ -35,12 +44,20 @@ describe.each(BACKENDS)("losses on $name", (backend) => {
     gradcheck({
       inputs: [{ shape: [6, 5], lo: -3, hi: 3 }],
       lib: ([x]) => F.crossEntropy(x, TARGETS, { reduction }),
-      ref: ([x]) => reduceRef(rowsRef(x, (r, i) => -ref.logSoftmax(r)[TARGETS[i]]), reduction),
+      ref: ([x]) =>
+        reduceRef(
+          rowsRef(x, (r, i) => -ref.logSoftmax(r)[TARGETS[i]]),
+          reduction,
+        ),
     });
     gradcheck({
       inputs: [{ shape: [6, 5] }],
       lib: ([x]) => F.nllLoss(x, TARGETS, { reduction }),
-      ref: ([x]) => reduceRef(rowsRef(x, (r, i) => -r[TARGETS[i]]), reduction),
+      ref: ([x]) =>
+        reduceRef(
+          rowsRef(x, (r, i) => -r[TARGETS[i]]),
+          reduction,
+        ),
     });
   });
 

@@ -1,7 +1,21 @@
 // Deterministic freeing: dispose, tidy, free-list reuse, views after grow,
 // and a training loop whose memory stays flat.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, keep, memory, nn, noGrad, optim, randn, referenceModel, tensor, tidy, zeros, manualSeed, type Tensor } from "../src/index.js";
+import {
+  init,
+  keep,
+  memory,
+  nn,
+  noGrad,
+  optim,
+  randn,
+  referenceModel,
+  tensor,
+  tidy,
+  zeros,
+  manualSeed,
+  type Tensor,
+} from "../src/index.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { BACKENDS, use } from "./helpers/backends.js";
 
@@ -23,7 +37,10 @@ describe.each(BACKENDS)("memory on $name", (backend) => {
     const a = tensor([1, 2, 3, 4]);
     const r = a.reshape([2, 2]);
     a.dispose();
-    expect(r.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(r.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     r.dispose();
   });
 

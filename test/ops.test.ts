@@ -4,7 +4,8 @@ import { tensor, randn, sub, div, pow, manualSeed } from "../src/index.js";
 import { BACKENDS, use } from "./helpers/backends.js";
 
 const close = (a: unknown, b: unknown, digits = 5) => {
-  const fa = [a].flat(Infinity) as number[], fb = [b].flat(Infinity) as number[];
+  const fa = [a].flat(Infinity) as number[],
+    fb = [b].flat(Infinity) as number[];
   expect(fa.length).toBe(fb.length);
   fa.forEach((v, i) => expect(v).toBeCloseTo(fb[i], digits));
 };
@@ -13,25 +14,58 @@ describe.each(BACKENDS)("ops on $name", (backend) => {
   beforeAll(() => use(backend));
 
   it("computes the README example", () => {
-    const x = tensor([[1, 2], [3, 4]]);
-    const w = tensor([[1, -1, 0.5], [0.5, 1, -2]], { requiresGrad: true });
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const w = tensor(
+      [
+        [1, -1, 0.5],
+        [0.5, 1, -2],
+      ],
+      { requiresGrad: true },
+    );
     const loss = x.matmul(w).relu().sum();
     // x w = [[2, 1, -3.5], [5, 1, -6.5]]; relu keeps the first two columns.
     expect(loss.item()).toBe(9);
     loss.backward();
-    expect(w.grad!.toArray()).toEqual([[4, 4, 0], [6, 6, 0]]);
+    expect(w.grad!.toArray()).toEqual([
+      [4, 4, 0],
+      [6, 6, 0],
+    ]);
   });
 
   it("adds, subtracts, multiplies and divides with broadcasting", () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const col = tensor([[10], [20]]);
     const row = tensor([1, 2, 4]);
-    expect(a.add(col).toArray()).toEqual([[11, 12, 13], [24, 25, 26]]);
-    expect(a.sub(row).toArray()).toEqual([[0, 0, -1], [3, 3, 2]]);
-    expect(a.mul(row).toArray()).toEqual([[1, 4, 12], [4, 10, 24]]);
-    expect(a.div(row).toArray()).toEqual([[1, 1, 0.75], [4, 2.5, 1.5]]);
-    expect(col.add(row).toArray()).toEqual([[11, 12, 14], [21, 22, 24]]);
-    expect(a.add(tensor(1)).toArray()).toEqual([[2, 3, 4], [5, 6, 7]]);
+    expect(a.add(col).toArray()).toEqual([
+      [11, 12, 13],
+      [24, 25, 26],
+    ]);
+    expect(a.sub(row).toArray()).toEqual([
+      [0, 0, -1],
+      [3, 3, 2],
+    ]);
+    expect(a.mul(row).toArray()).toEqual([
+      [1, 4, 12],
+      [4, 10, 24],
+    ]);
+    expect(a.div(row).toArray()).toEqual([
+      [1, 1, 0.75],
+      [4, 2.5, 1.5],
+    ]);
+    expect(col.add(row).toArray()).toEqual([
+      [11, 12, 14],
+      [21, 22, 24],
+    ]);
+    expect(a.add(tensor(1)).toArray()).toEqual([
+      [2, 3, 4],
+      [5, 6, 7],
+    ]);
   });
 
   it("takes plain numbers on either side", () => {
@@ -63,7 +97,10 @@ describe.each(BACKENDS)("ops on $name", (backend) => {
   });
 
   it("reduces over everything or one dim", () => {
-    const a = tensor([[1, 5, 3], [4, 2, 6]]);
+    const a = tensor([
+      [1, 5, 3],
+      [4, 2, 6],
+    ]);
     expect(a.sum().shape).toEqual([]);
     expect(a.sum().item()).toBe(21);
     expect(a.sum(0).toArray()).toEqual([5, 7, 9]);
@@ -96,28 +133,76 @@ describe.each(BACKENDS)("ops on $name", (backend) => {
   it("computes softmax and a stable logSoftmax", () => {
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const s = e[0] + e[1] + e[2];
-    close(tensor([1, 2, 3]).softmax().toArray(), e.map((v) => v / s));
-    close(tensor([[1, 2, 3]]).logSoftmax(1).toArray(), [e.map((v) => Math.log(v / s))]);
+    close(
+      tensor([1, 2, 3]).softmax().toArray(),
+      e.map((v) => v / s),
+    );
+    close(
+      tensor([[1, 2, 3]])
+        .logSoftmax(1)
+        .toArray(),
+      [e.map((v) => Math.log(v / s))],
+    );
     expect(tensor([1000, 0]).logSoftmax().toArray()).toEqual([0, -1000]);
     expect(tensor([1000, 1000]).softmax().toArray()).toEqual([0.5, 0.5]);
-    close(tensor([[1, 3], [2, 3]]).softmax(0).toArray(), [[1 / (1 + Math.E), 0.5], [Math.E / (1 + Math.E), 0.5]]);
+    close(
+      tensor([
+        [1, 3],
+        [2, 3],
+      ])
+        .softmax(0)
+        .toArray(),
+      [
+        [1 / (1 + Math.E), 0.5],
+        [Math.E / (1 + Math.E), 0.5],
+      ],
+    );
   });
 
   it("multiplies matrices", () => {
-    expect(tensor([[1, 2], [3, 4]]).matmul(tensor([[5, 6], [7, 8]])).toArray()).toEqual([[19, 22], [43, 50]]);
-    expect(tensor([[1, 2, 3]]).matmul(tensor([[1], [1], [1]])).toArray()).toEqual([[6]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .matmul(
+          tensor([
+            [5, 6],
+            [7, 8],
+          ]),
+        )
+        .toArray(),
+    ).toEqual([
+      [19, 22],
+      [43, 50],
+    ]);
+    expect(
+      tensor([[1, 2, 3]])
+        .matmul(tensor([[1], [1], [1]]))
+        .toArray(),
+    ).toEqual([[6]]);
   });
 
   it("matmul agrees with a float64 product on odd sizes", () => {
     manualSeed(3);
-    for (const [M, K, N] of [[1, 1, 1], [3, 17, 5], [17, 63, 65], [65, 33, 7], [33, 257, 9]]) {
-      const a = randn([M, K]), b = randn([K, N]);
-      const c = a.matmul(b).data(), A = a.data(), B = b.data();
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let p = 0; p < K; p++) s += A[i * K + p] * B[p * N + j];
-        expect(Math.abs(c[i * N + j] - s)).toBeLessThan(1e-5 * K);
-      }
+    for (const [M, K, N] of [
+      [1, 1, 1],
+      [3, 17, 5],
+      [17, 63, 65],
+      [65, 33, 7],
+      [33, 257, 9],
+    ]) {
+      const a = randn([M, K]),
+        b = randn([K, N]);
+      const c = a.matmul(b).data(),
+        A = a.data(),
+        B = b.data();
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let p = 0; p < K; p++) s += A[i * K + p] * B[p * N + j];
+          expect(Math.abs(c[i * N + j] - s)).toBeLessThan(1e-5 * K);
+        }
     }
   });
 });

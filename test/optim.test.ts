@@ -21,12 +21,18 @@ function expectSteps(actual: number[][], expected: number[][]): void {
 }
 
 const P0 = [1, -2, 0.5];
-const G = [[0.5, -1, 2], [0.1, 0.3, -0.4], [-0.2, 0.2, 1], [1, 1, 1]];
+const G = [
+  [0.5, -1, 2],
+  [0.1, 0.3, -0.4],
+  [-0.2, 0.2, 1],
+  [1, 1, 1],
+];
 
 /** PyTorch's update rules, step by step, in float64. */
 const reference = {
   sgd(lr: number, momentum: number, wd: number, nesterov: boolean, dampening = 0): number[][] {
-    const p = P0.slice(), buf = [0, 0, 0];
+    const p = P0.slice(),
+      buf = [0, 0, 0];
     return G.map((g, t) =>
       p.map((_, i) => {
         let d = g[i] + wd * p[i];
@@ -39,7 +45,9 @@ const reference = {
     );
   },
   adam(lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): number[][] {
-    const p = P0.slice(), m = [0, 0, 0], v = [0, 0, 0];
+    const p = P0.slice(),
+      m = [0, 0, 0],
+      v = [0, 0, 0];
     return G.map((g, t) =>
       p.map((_, i) => {
         let d = g[i];
@@ -47,13 +55,16 @@ const reference = {
         else d += wd * p[i];
         m[i] = b1 * m[i] + (1 - b1) * d;
         v[i] = b2 * v[i] + (1 - b2) * d * d;
-        const mh = m[i] / (1 - b1 ** (t + 1)), vh = v[i] / (1 - b2 ** (t + 1));
+        const mh = m[i] / (1 - b1 ** (t + 1)),
+          vh = v[i] / (1 - b2 ** (t + 1));
         return (p[i] -= (lr * mh) / (Math.sqrt(vh) + eps));
       }),
     );
   },
   rmsprop(lr: number, alpha: number, eps: number, momentum: number): number[][] {
-    const p = P0.slice(), sq = [0, 0, 0], buf = [0, 0, 0];
+    const p = P0.slice(),
+      sq = [0, 0, 0],
+      buf = [0, 0, 0];
     return G.map((g) =>
       p.map((_, i) => {
         sq[i] = alpha * sq[i] + (1 - alpha) * g[i] * g[i];
@@ -85,7 +96,10 @@ describe.each(BACKENDS)("optimizers on $name", (backend) => {
 
   it("SGD with Nesterov momentum and weight decay", () => {
     const p = param();
-    expectSteps(run(p, new optim.SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), G), reference.sgd(0.05, 0.9, 0.01, true));
+    expectSteps(
+      run(p, new optim.SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), G),
+      reference.sgd(0.05, 0.9, 0.01, true),
+    );
     const q = param();
     expectSteps(run(q, new optim.SGD([q], { lr: 0.05, momentum: 0.5, dampening: 0.3 }), G), reference.sgd(0.05, 0.5, 0, false, 0.3));
   });
@@ -97,7 +111,10 @@ describe.each(BACKENDS)("optimizers on $name", (backend) => {
     expect(steps[0][1]).toBeCloseTo(-2 + 0.01, 6);
     expectSteps(steps, reference.adam(0.01, 0.9, 0.999, 1e-8, 0, false));
     const q = param();
-    expectSteps(run(q, new optim.Adam([q], { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0.1 }), G), reference.adam(0.02, 0.8, 0.99, 1e-8, 0.1, false));
+    expectSteps(
+      run(q, new optim.Adam([q], { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0.1 }), G),
+      reference.adam(0.02, 0.8, 0.99, 1e-8, 0.1, false),
+    );
   });
 
   it("AdamW decouples weight decay", () => {
@@ -113,7 +130,8 @@ describe.each(BACKENDS)("optimizers on $name", (backend) => {
   });
 
   it("zeroGrad clears gradients and step skips parameters without one", () => {
-    const p = param(), q = tensor([5], { requiresGrad: true });
+    const p = param(),
+      q = tensor([5], { requiresGrad: true });
     const opt = new optim.SGD([p, q], { lr: 1 });
     p.sum().backward();
     opt.step();
@@ -131,7 +149,7 @@ describe.each(BACKENDS)("optimizers on $name", (backend) => {
     const exp = lrs(new optim.ExponentialLR(mk(), 0.9), 3);
     [0.09, 0.081, 0.0729].forEach((v, i) => expect(exp[i]).toBeCloseTo(v, 12));
     const cos = lrs(new optim.CosineAnnealingLR(mk(), 4, 0.01), 4);
-    [0.01 + 0.09 * (1 + Math.cos(Math.PI / 4)) / 2, 0.055, 0.01 + 0.09 * (1 + Math.cos((3 * Math.PI) / 4)) / 2, 0.01].forEach((v, i) =>
+    [0.01 + (0.09 * (1 + Math.cos(Math.PI / 4))) / 2, 0.055, 0.01 + (0.09 * (1 + Math.cos((3 * Math.PI) / 4))) / 2, 0.01].forEach((v, i) =>
       expect(cos[i]).toBeCloseTo(v, 12),
     );
   });

@@ -19,7 +19,8 @@ const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 
 /** A new project holding the consumer fixture, and an empty HOME to run it with. */
 function newProject(parent: string, name: string): { dir: string; env: NodeJS.ProcessEnv } {
-  const dir = join(parent, name), home = join(parent, `${name}-home`);
+  const dir = join(parent, name),
+    home = join(parent, `${name}-home`);
   mkdirSync(home, { recursive: true });
   cpSync(fixture, dir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, WASMGRAD_OFFLINE: "1", npm_config_cache: join(home, ".npm") };
@@ -44,7 +45,8 @@ function readmeSnippets(): { file: string; code: string }[] {
 
 /** What every installed copy must do: run as ESM and CommonJS, type-check, and train from the command line offline. */
 function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
-  const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const node = (args: string[]) =>
+    execFileSync(process.execPath, args, { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const esm = JSON.parse(node(["esm.mjs"]));
   expect(esm.backend).toMatch(/^wasm-(relaxed-simd|simd)$/);
   expect(esm.last).toBeLessThan(esm.first);
@@ -52,7 +54,8 @@ function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
   if (process.features.require_module) expect(JSON.parse(node(["cjs.cjs"]))).toEqual({ backend: esm.backend, y: 11 });
   // strict tsc: once with the DOM library (a browser project), once with @types/node (copied in, as `npm i -D @types/node` would)
   node([tsc, "-p", "tsconfig.json"]);
-  for (const pkg of ["@types/node", "undici-types"]) cpSync(join(root, "node_modules", pkg), join(dir, "node_modules", pkg), { recursive: true });
+  for (const pkg of ["@types/node", "undici-types"])
+    cpSync(join(root, "node_modules", pkg), join(dir, "node_modules", pkg), { recursive: true });
   node([tsc, "-p", "tsconfig.node.json"]);
   // the README's snippets run as written; its training loop also type-checks as TypeScript, as it says
   const snippets = readmeSnippets();
@@ -68,7 +71,11 @@ function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
   writeFileSync(join(dir, "tsconfig.readme.json"), JSON.stringify({ extends: "./tsconfig.node.json", files: ["train.ts"] }));
   node([tsc, "-p", "tsconfig.readme.json"]);
   // the bin, as `npx wasmgrad` runs it: no dataset anywhere, so the shipped sample, said plainly
-  const r = spawnSync(join(dir, "node_modules", ".bin", "wasmgrad"), ["train", "--model", "mlp-s", "--epochs", "1", "--json"], { cwd: dir, env, encoding: "utf8" });
+  const r = spawnSync(join(dir, "node_modules", ".bin", "wasmgrad"), ["train", "--model", "mlp-s", "--epochs", "1", "--json"], {
+    cwd: dir,
+    env,
+    encoding: "utf8",
+  });
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toMatch(/Using the offline sample instead: 10000 real MNIST digits shipped with wasmgrad/);
   const summary = JSON.parse(r.stdout);
@@ -83,12 +90,17 @@ describe("the npm package", () => {
     const [info] = JSON.parse(npm(["pack", "--ignore-scripts", "--json", "--pack-destination", work], root, process.env));
     const files: string[] = info.files.map((f: { path: string }) => f.path).sort();
     expect(files.filter((f) => !f.startsWith("dist/"))).toEqual([
-      "LICENSE", "README.md",
-      "build/wasmgrad-relaxed-simd.wasm", "build/wasmgrad-scalar.wasm", "build/wasmgrad-simd.wasm",
+      "LICENSE",
+      "README.md",
+      "build/wasmgrad-relaxed-simd.wasm",
+      "build/wasmgrad-scalar.wasm",
+      "build/wasmgrad-simd.wasm",
       "package.json",
       "sample/README.md",
-      "sample/mnist/t10k-images-idx3-ubyte.gz", "sample/mnist/t10k-labels-idx1-ubyte.gz",
-      "sample/mnist/train-images-idx3-ubyte.gz", "sample/mnist/train-labels-idx1-ubyte.gz",
+      "sample/mnist/t10k-images-idx3-ubyte.gz",
+      "sample/mnist/t10k-labels-idx1-ubyte.gz",
+      "sample/mnist/train-images-idx3-ubyte.gz",
+      "sample/mnist/train-labels-idx1-ubyte.gz",
     ]);
     expect(files).toContain("dist/index.js");
     expect(files).toContain("dist/index.d.ts");

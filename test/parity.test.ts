@@ -9,13 +9,41 @@ import { expectClose } from "./helpers/gradcheck.js";
 type Case = [string, number[][], (xs: wg.Tensor[]) => wg.Tensor];
 
 const CASES: Case[] = [
-  ["add", [[37, 65], [37, 65]], ([a, b]) => a.add(b)],
+  [
+    "add",
+    [
+      [37, 65],
+      [37, 65],
+    ],
+    ([a, b]) => a.add(b),
+  ],
   ["add broadcast row", [[37, 65], [65]], ([a, b]) => a.add(b)],
-  ["add broadcast col", [[37, 65], [37, 1]], ([a, b]) => a.add(b)],
-  ["sub broadcast 3-d", [[5, 7, 9], [7, 1]], ([a, b]) => a.sub(b)],
+  [
+    "add broadcast col",
+    [
+      [37, 65],
+      [37, 1],
+    ],
+    ([a, b]) => a.add(b),
+  ],
+  [
+    "sub broadcast 3-d",
+    [
+      [5, 7, 9],
+      [7, 1],
+    ],
+    ([a, b]) => a.sub(b),
+  ],
   ["mul", [[1031], [1031]], ([a, b]) => a.mul(b)],
   ["mul scalar-first broadcast", [[1], [33, 17]], ([a, b]) => a.mul(b)],
-  ["div", [[257, 3], [257, 3]], ([a, b]) => a.div(b.exp())],
+  [
+    "div",
+    [
+      [257, 3],
+      [257, 3],
+    ],
+    ([a, b]) => a.div(b.exp()),
+  ],
   ["pow", [[61], [61]], ([a, b]) => a.exp().pow(b)],
   ["scalar ops", [[1023]], ([a]) => a.add(2).mul(-0.5).sub(1).div(3)],
   ["neg exp log sqrt", [[1029]], ([a]) => a.neg().exp().add(1).log().sqrt()],
@@ -31,11 +59,25 @@ const CASES: Case[] = [
   ["max all", [[333]], ([a]) => a.max()],
   ["softmax", [[19, 10]], ([a]) => a.mul(3).softmax(1)],
   ["logSoftmax dim 0", [[19, 10]], ([a]) => a.mul(3).logSoftmax(0)],
-  ["matmul", [[33, 70], [70, 19]], ([a, b]) => a.matmul(b)],
+  [
+    "matmul",
+    [
+      [33, 70],
+      [70, 19],
+    ],
+    ([a, b]) => a.matmul(b),
+  ],
   ["transpose 3-d", [[6, 7, 8]], ([a]) => a.transpose(0, 2).mul(a.transpose(0, 2))],
   ["linear", [[37, 70], [19, 70], [19]], ([x, w, b]) => wg.nn.functional.linear(x, w, b)],
   ["conv2d", [[4, 3, 13, 11], [8, 3, 3, 3], [8]], ([x, w, b]) => wg.nn.functional.conv2d(x, w, b, { padding: 1 })],
-  ["conv2d strided dilated", [[2, 5, 17, 15], [6, 5, 3, 3]], ([x, w]) => wg.nn.functional.conv2d(x, w, null, { stride: 2, dilation: 2, padding: 2 })],
+  [
+    "conv2d strided dilated",
+    [
+      [2, 5, 17, 15],
+      [6, 5, 3, 3],
+    ],
+    ([x, w]) => wg.nn.functional.conv2d(x, w, null, { stride: 2, dilation: 2, padding: 2 }),
+  ],
   ["maxPool2d", [[3, 4, 14, 14]], ([x]) => wg.nn.functional.maxPool2d(x, 2)],
   ["avgPool2d", [[3, 4, 13, 13]], ([x]) => wg.nn.functional.avgPool2d(x, 3, { stride: 2, padding: 1 })],
 ];
@@ -72,7 +114,8 @@ describe("wasm builds match the js backend", () => {
 
   for (const backend of BACKENDS.filter((b) => b.name !== "js")) {
     it(`${backend.name} matches js on every op`, () => {
-      const js = results.get("js")!, mine = results.get(backend.name)!;
+      const js = results.get("js")!,
+        mine = results.get(backend.name)!;
       for (const [name, r] of mine) {
         const j = js.get(name)!;
         expectClose(r.out, j.out, 1e-4, 1e-5, `${name} forward`);

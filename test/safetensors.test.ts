@@ -20,7 +20,8 @@ describe.each(BACKENDS)("safetensors on $name", (backend) => {
   it("round-trips a model's state dict", () => {
     manualSeed(2);
     const make = () => new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 26 * 26, 10));
-    const a = make(), b = make();
+    const a = make(),
+      b = make();
     const bytes = io.saveSafetensors(a.stateDict());
     const loaded = io.loadSafetensors(bytes);
     expect(Object.keys(loaded)).toEqual(["0.weight", "0.bias", "3.weight", "3.bias"]);
@@ -30,7 +31,13 @@ describe.each(BACKENDS)("safetensors on $name", (backend) => {
   });
 
   it("writes the layout PyTorch reads", () => {
-    const bytes = io.saveSafetensors({ "fc1.weight": tensor([[1, 2], [3, 4]]), "fc1.bias": tensor([0.5, -1]) });
+    const bytes = io.saveSafetensors({
+      "fc1.weight": tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      "fc1.bias": tensor([0.5, -1]),
+    });
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     const n = Number(view.getBigUint64(0, true));
     expect(n % 8).toBe(0);
@@ -52,11 +59,16 @@ describe.each(BACKENDS)("safetensors on $name", (backend) => {
     v.setUint16(18, 0xc000, true); // -2.0
     v.setUint16(20, 0x3fc0, true); // 1.5 in bfloat16
     v.setUint16(22, 0x4049, true); // 3.140625
-    const t = io.loadSafetensors(file({
-      a: { dtype: "F64", shape: [2], data_offsets: [0, 16] },
-      h: { dtype: "F16", shape: [2], data_offsets: [16, 20] },
-      b: { dtype: "BF16", shape: [1, 2], data_offsets: [20, 24] },
-    }, data));
+    const t = io.loadSafetensors(
+      file(
+        {
+          a: { dtype: "F64", shape: [2], data_offsets: [0, 16] },
+          h: { dtype: "F16", shape: [2], data_offsets: [16, 20] },
+          b: { dtype: "BF16", shape: [1, 2], data_offsets: [20, 24] },
+        },
+        data,
+      ),
+    );
     expect(t.a.toArray()).toEqual([1.5, -2.25]);
     expect(t.h.toArray()).toEqual([1, -2]);
     expect(t.b.toArray()).toEqual([[1.5, 3.140625]]);
@@ -70,9 +82,16 @@ describe.each(BACKENDS)("safetensors on $name", (backend) => {
     new DataView(badLen.buffer).setBigUint64(0, 1n << 40n, true);
     expect(() => io.loadSafetensors(badLen)).toThrow(/header length .* does not fit/);
     expect(() => io.loadSafetensors(file({ w: { dtype: "F32", shape: [2] } }, new Uint8Array(8)))).toThrow(/data_offsets/);
-    expect(() => io.loadSafetensors(file({ w: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(/offsets \[0, 8\]/);
+    expect(() => io.loadSafetensors(file({ w: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(
+      /offsets \[0, 8\]/,
+    );
     expect(() =>
-      io.loadSafetensors(file({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12))),
+      io.loadSafetensors(
+        file(
+          { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } },
+          new Uint8Array(12),
+        ),
+      ),
     ).toThrow(/overlap or hole/);
     expect(() => io.loadSafetensors(file({ w: { dtype: "I8", shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(/dtype I8/);
     const notJson = file({}, new Uint8Array(0));

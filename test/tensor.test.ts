@@ -7,18 +7,31 @@ describe.each(BACKENDS)("tensors on $name", (backend) => {
   beforeAll(() => use(backend));
 
   it("builds from nested arrays", () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(x.shape).toEqual([2, 3]);
     expect(x.size).toBe(6);
     expect(x.ndim).toBe(2);
-    expect(x.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(x.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Array.from(x.data())).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("builds from typed arrays and flat arrays with a shape", () => {
     const x = tensor(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2] });
-    expect(x.toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
-    expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(x.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(tensor(new Int32Array([7, 8])).toArray()).toEqual([7, 8]);
   });
 
@@ -35,7 +48,10 @@ describe.each(BACKENDS)("tensors on $name", (backend) => {
   });
 
   it("fills constants", () => {
-    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(zeros([2, 2]).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ones([3]).toArray()).toEqual([1, 1, 1]);
     expect(full([2, 1], -7).toArray()).toEqual([[-7], [-7]]);
     expect(zeros([0, 3]).size).toBe(0);
@@ -81,8 +97,12 @@ describe.each(BACKENDS)("tensors on $name", (backend) => {
       expect(t.requiresGrad).toBe(false);
     }
     const made = [
-      tensor([1], { requiresGrad: true }), zeros([1], { requiresGrad: true }), ones([1], { requiresGrad: true }),
-      full([1], 2, { requiresGrad: true }), rand([1], { requiresGrad: true }), randn([1], { requiresGrad: true }),
+      tensor([1], { requiresGrad: true }),
+      zeros([1], { requiresGrad: true }),
+      ones([1], { requiresGrad: true }),
+      full([1], 2, { requiresGrad: true }),
+      rand([1], { requiresGrad: true }),
+      randn([1], { requiresGrad: true }),
       arange(0, 1, 1, { requiresGrad: true }),
     ];
     for (const t of made) expect(t.requiresGrad).toBe(true);
@@ -94,19 +114,47 @@ describe.each(BACKENDS)("tensors on $name", (backend) => {
     expect(x.flatten().shape).toEqual([24]);
     expect(x.flatten(1).shape).toEqual([2, 12]);
     expect(x.flatten(0, 1).shape).toEqual([6, 4]);
-    expect(tensor([[1, 2, 3], [4, 5, 6]]).transpose(0, 1).toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ])
+        .transpose(0, 1)
+        .toArray(),
+    ).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     const t = x.transpose(0, 2);
     expect(t.shape).toEqual([4, 3, 2]);
     expect(t.toArray()).toEqual([
-      [[0, 12], [4, 16], [8, 20]],
-      [[1, 13], [5, 17], [9, 21]],
-      [[2, 14], [6, 18], [10, 22]],
-      [[3, 15], [7, 19], [11, 23]],
+      [
+        [0, 12],
+        [4, 16],
+        [8, 20],
+      ],
+      [
+        [1, 13],
+        [5, 17],
+        [9, 21],
+      ],
+      [
+        [2, 14],
+        [6, 18],
+        [10, 22],
+      ],
+      [
+        [3, 15],
+        [7, 19],
+        [11, 23],
+      ],
     ]);
   });
 
   it("transposes large matrices (the tiled kernel, ragged edges)", () => {
-    const rows = 45, cols = 70;
+    const rows = 45,
+      cols = 70;
     const x = arange(rows * cols).reshape([rows, cols]);
     const t = x.transpose(0, 1).data();
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(t[c * rows + r]).toBe(r * cols + c);
@@ -130,12 +178,32 @@ describe.each(BACKENDS)("tensors on $name", (backend) => {
       w.add_(tensor([1, 1, 1]), -0.5).mul_(2);
     });
     expect(w.toArray()).toEqual([1, 3, 5]);
-    const v = tensor([[1, 2], [3, 4]]);
+    const v = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     v.add_(tensor([10, 20])).sub_(1);
-    expect(v.toArray()).toEqual([[10, 21], [12, 23]]);
-    v.copy_(tensor([[0, 0], [0, 1]]));
-    expect(v.toArray()).toEqual([[0, 0], [0, 1]]);
-    expect(v.fill_(3).toArray()).toEqual([[3, 3], [3, 3]]);
-    expect(v.zero_().toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(v.toArray()).toEqual([
+      [10, 21],
+      [12, 23],
+    ]);
+    v.copy_(
+      tensor([
+        [0, 0],
+        [0, 1],
+      ]),
+    );
+    expect(v.toArray()).toEqual([
+      [0, 0],
+      [0, 1],
+    ]);
+    expect(v.fill_(3).toArray()).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
+    expect(v.zero_().toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 });

@@ -32,14 +32,18 @@ describe.each(BACKENDS)("training on $name", (backend) => {
   it("names parameters as PyTorch's state_dict", () => {
     const net = new TwoLayer();
     expect(net.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([
-      ["fc1.weight", [8, 2]], ["fc1.bias", [8]], ["fc2.weight", [1, 8]], ["fc2.bias", [1]],
+      ["fc1.weight", [8, 2]],
+      ["fc1.bias", [8]],
+      ["fc2.weight", [1, 8]],
+      ["fc2.bias", [1]],
     ]);
     expect(Object.keys(net.stateDict())).toEqual(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
   });
 
   it("loads a state dict by name with shape checks", () => {
     manualSeed(1);
-    const a = new TwoLayer(), b = new TwoLayer();
+    const a = new TwoLayer(),
+      b = new TwoLayer();
     const x = randn([5, 2]);
     b.loadStateDict(a.stateDict());
     expect(b.forward(x).data()).toEqual(a.forward(x).data());
@@ -47,7 +51,9 @@ describe.each(BACKENDS)("training on $name", (backend) => {
     const { ["fc2.bias"]: _, ...missing } = a.stateDict();
     expect(() => b.loadStateDict(missing)).toThrow("loadStateDict: missing fc2.bias");
     expect(() => b.loadStateDict({ ...a.stateDict(), extra: zeros([1]) })).toThrow("loadStateDict: unexpected extra");
-    expect(() => b.loadStateDict({ ...a.stateDict(), "fc1.bias": zeros([9]) })).toThrow("loadStateDict: 'fc1.bias' has shape [9], the model expects [8]");
+    expect(() => b.loadStateDict({ ...a.stateDict(), "fc1.bias": zeros([9]) })).toThrow(
+      "loadStateDict: 'fc1.bias' has shape [9], the model expects [8]",
+    );
   });
 
   describe("least squares by gradient descent", () => {
@@ -56,13 +62,22 @@ describe.each(BACKENDS)("training on $name", (backend) => {
     const setup = () => {
       manualSeed(7);
       const x = rand([n, 1]).mul(4).sub(2);
-      const y = x.mul(3).add(2).add(randn([n, 1]).mul(0.3));
-      const X = Array.from(x.data()), Y = Array.from(y.data());
-      const mx = X.reduce((a, b) => a + b) / n, my = Y.reduce((a, b) => a + b) / n;
+      const y = x
+        .mul(3)
+        .add(2)
+        .add(randn([n, 1]).mul(0.3));
+      const X = Array.from(x.data()),
+        Y = Array.from(y.data());
+      const mx = X.reduce((a, b) => a + b) / n,
+        my = Y.reduce((a, b) => a + b) / n;
       const slope = X.reduce((s, v, i) => s + (v - mx) * (Y[i] - my), 0) / X.reduce((s, v) => s + (v - mx) ** 2, 0);
       const model = new nn.Linear(1, 1);
       const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
-      const options = { optimizer: opt, batches: () => [[x, y]] as [Tensor, Tensor][], loss: (m: nn.Module, [bx, by]: [Tensor, Tensor]) => F.mseLoss(m.forward(bx), by) };
+      const options = {
+        optimizer: opt,
+        batches: () => [[x, y]] as [Tensor, Tensor][],
+        loss: (m: nn.Module, [bx, by]: [Tensor, Tensor]) => F.mseLoss(m.forward(bx), by),
+      };
       return { x, y, model, options, slope, intercept: my - slope * mx };
     };
 
@@ -93,10 +108,14 @@ describe.each(BACKENDS)("training on $name", (backend) => {
 
     it("stops when the validation loss stops improving, restoring the best weights", () => {
       const s = setup();
-      const vx = tensor([[-1], [0], [1.5]]), vy = tensor([[-1.05], [2.1], [6.4]]);
+      const vx = tensor([[-1], [0], [1.5]]),
+        vy = tensor([[-1.05], [2.1], [6.4]]);
       const seen: { w: number; val: number }[] = [];
       const r = fit(s.model, {
-        ...s.options, epochs: 10_000, patience: 5, minDelta: 1e-7,
+        ...s.options,
+        epochs: 10_000,
+        patience: 5,
+        minDelta: 1e-7,
         validate: (m) => F.mseLoss(m.forward(vx), vy).item(),
         onEpoch: ({ valLoss }) => seen.push({ w: s.model.weight.item(), val: valLoss! }),
       });
@@ -113,7 +132,13 @@ describe.each(BACKENDS)("training on $name", (backend) => {
   it("learns XOR with a two-layer MLP", () => {
     manualSeed(3);
     const net = new TwoLayer();
-    const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = tensor([[0], [1], [1], [0]]);
+    const x = tensor([
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]),
+      y = tensor([[0], [1], [1], [0]]);
     const opt = new optim.Adam(net.parameters(), { lr: 0.05 });
     for (let i = 0; i < 400; i++) {
       tidy(() => {
@@ -145,9 +170,16 @@ describe.each(BACKENDS)("training on $name", (backend) => {
   it("keeps memory flat over 1,000 CNN-M training steps on random data", () => {
     manualSeed(0);
     const cnnM = new nn.Sequential(
-      new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Linear(128, 10),
+      new nn.Conv2d(1, 32, 3, { padding: 1 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(32, 64, 3, { padding: 1 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(3136, 128),
+      new nn.ReLU(),
+      new nn.Linear(128, 10),
     );
     const opt = new optim.SGD(cnnM.parameters(), { lr: 0.01, momentum: 0.9 });
     const x = randn([1, 1, 28, 28]);

@@ -61,16 +61,12 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
 export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
   root._ptr; // throws if disposed
   if (!root.requiresGrad) {
-    throw new Error(
-      "backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)",
-    );
+    throw new Error("backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)");
   }
   let seed: Tensor;
   if (gradient === undefined) {
     if (root.size !== 1) {
-      throw new Error(
-        `backward: a gradient can be implied only for one-element tensors; pass one of shape ${fmtShape(root.shape)}`,
-      );
+      throw new Error(`backward: a gradient can be implied only for one-element tensors; pass one of shape ${fmtShape(root.shape)}`);
     }
     seed = Tensor._empty(root.shape);
     seed._backend.k.fill(seed._ptr, 1, 1);

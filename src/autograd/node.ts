@@ -54,7 +54,13 @@ export function record(out: Tensor, op: string, inputs: Tensor[], saved: Tensor[
     h._kept = true; // the node disposes it, not a tidy() scope
     return h;
   });
-  const node = new GradNode(op, inputs, handles, rule, handles.map((h) => h._storage!.version));
+  const node = new GradNode(
+    op,
+    inputs,
+    handles,
+    rule,
+    handles.map((h) => h._storage!.version),
+  );
   for (const x of inputs) if (x._node !== null && !x._node.released) x._node.consumers++;
   out._node = node;
   out.requiresGrad = true;

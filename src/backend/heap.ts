@@ -17,7 +17,10 @@ export interface GrowableMemory {
 /** A growable buffer for the js backend, so it needs no WebAssembly at all. */
 export class ArrayMemory implements GrowableMemory {
   buffer: ArrayBuffer;
-  constructor(pages: number, private readonly maximum = 65536) {
+  constructor(
+    pages: number,
+    private readonly maximum = 65536,
+  ) {
     this.buffer = new ArrayBuffer(pages * PAGE);
   }
   grow(pages: number): number {
@@ -58,7 +61,10 @@ export class Heap {
   /** At least the largest free block: a request above it skips the scan. */
   private maxFree = 0;
 
-  constructor(readonly memory: GrowableMemory, base: number) {
+  constructor(
+    readonly memory: GrowableMemory,
+    base: number,
+  ) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
     this.refreshViews();
   }
@@ -75,7 +81,8 @@ export class Heap {
   /** A block of at least `bytes` bytes, 64-byte aligned; contents undefined. */
   alloc(bytes: number): number {
     const size = blockSize(bytes);
-    const starts = this.freeStart, sizes = this.freeSize;
+    const starts = this.freeStart,
+      sizes = this.freeSize;
     let best = -1;
     if (size <= this.maxFree) {
       let largest = 0;
@@ -108,8 +115,10 @@ export class Heap {
 
   free(ptr: number, bytes: number): void {
     let size = blockSize(bytes);
-    const starts = this.freeStart, sizes = this.freeSize;
-    let lo = 0, hi = starts.length; // first free block above ptr
+    const starts = this.freeStart,
+      sizes = this.freeSize;
+    let lo = 0,
+      hi = starts.length; // first free block above ptr
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (starts[mid] < ptr) lo = mid + 1;

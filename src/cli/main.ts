@@ -85,15 +85,27 @@ function fail(message: string, code = 2): never {
 }
 
 const OPTIONS = {
-  dataset: { type: "string" }, model: { type: "string" },
-  "data-dir": { type: "string" }, backend: { type: "string", default: "wasm" }, build: { type: "string" },
-  "batch-size": { type: "string", default: "64" }, epochs: { type: "string", default: "1" },
-  optimizer: { type: "string", default: "sgd" }, lr: { type: "string" }, momentum: { type: "string", default: "0.9" },
+  dataset: { type: "string" },
+  model: { type: "string" },
+  "data-dir": { type: "string" },
+  backend: { type: "string", default: "wasm" },
+  build: { type: "string" },
+  "batch-size": { type: "string", default: "64" },
+  epochs: { type: "string", default: "1" },
+  optimizer: { type: "string", default: "sgd" },
+  lr: { type: "string" },
+  momentum: { type: "string", default: "0.9" },
   schedule: { type: "string", default: "cosine" },
-  augment: { type: "boolean", default: false }, save: { type: "string" }, weights: { type: "string" },
-  seed: { type: "string", default: "1" }, limit: { type: "string" }, "test-limit": { type: "string" },
-  steps: { type: "string", default: "30" }, json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" },
+  augment: { type: "boolean", default: false },
+  save: { type: "string" },
+  weights: { type: "string" },
+  seed: { type: "string", default: "1" },
+  limit: { type: "string" },
+  "test-limit": { type: "string" },
+  steps: { type: "string", default: "30" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
 } as const;
 
 /**
@@ -136,7 +148,8 @@ function parse(argv: string[]): [string, Args] {
   const int = (name: string, s: string | undefined, min: 0 | 1): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (s.trim() === "" || !Number.isSafeInteger(n) || n < min) fail(`--${name} must be a ${min ? "positive" : "non-negative"} integer, got ${s}`);
+    if (s.trim() === "" || !Number.isSafeInteger(n) || n < min)
+      fail(`--${name} must be a ${min ? "positive" : "non-negative"} integer, got ${s}`);
     return n;
   };
   const num = (name: string, s: string | undefined, test: (n: number) => boolean, what: string): number | undefined => {
@@ -186,10 +199,14 @@ function defaultLr(optimizer: string): number {
 function makeOptimizer(a: Args, params: Tensor[]): optim.Optimizer {
   const lr = a.lr ?? defaultLr(a.optimizer);
   switch (a.optimizer) {
-    case "sgd": return new optim.SGD(params, { lr, momentum: a.momentum });
-    case "adam": return new optim.Adam(params, { lr });
-    case "adamw": return new optim.AdamW(params, { lr });
-    default: return new optim.RMSprop(params, { lr });
+    case "sgd":
+      return new optim.SGD(params, { lr, momentum: a.momentum });
+    case "adam":
+      return new optim.Adam(params, { lr });
+    case "adamw":
+      return new optim.AdamW(params, { lr });
+    default:
+      return new optim.RMSprop(params, { lr });
   }
 }
 
@@ -206,7 +223,8 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGT
 async function train(a: Args): Promise<void> {
   const log = (m: string) => process.stderr.write(m + "\n");
   const status = a.json ? process.stderr : process.stdout;
-  const modelName = a.model ?? DEFAULT_MODEL, dataset = a.dataset ?? DEFAULT_DATASET;
+  const modelName = a.model ?? DEFAULT_MODEL,
+    dataset = a.dataset ?? DEFAULT_DATASET;
   if (a.save) {
     try {
       checkWritable(a.save);
@@ -224,19 +242,24 @@ async function train(a: Args): Promise<void> {
   // the training batch size: evaluation reuses the heap blocks of training
   const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
   const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
-  status.write(`training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}, ` +
-    `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`);
+  status.write(
+    `training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}, ` +
+      `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`,
+  );
 
   let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
     stoppedBy = signal;
-    process.stderr.write(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping after this batch (Ctrl-C again to quit now, without saving)\n`);
+    process.stderr.write(
+      `\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping after this batch (Ctrl-C again to quit now, without saving)\n`,
+    );
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const t0 = performance.now();
-  const epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number; samplesPerSecond: number }[] = [];
+  const epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number; samplesPerSecond: number }[] =
+    [];
   const losses: number[] = [];
   // The loop is synchronous: yield to the event loop now and then so signals get through.
   let lastYield = performance.now();
@@ -244,7 +267,10 @@ async function train(a: Args): Promise<void> {
   for (let epoch = 1; epoch <= a.epochs && !stoppedBy; epoch++) {
     const e0 = performance.now();
     const bar = new Progress(status, `epoch ${epoch}/${a.epochs}`, trainLoader.length);
-    let lossSum = 0, correct = 0, seen = 0, batches = 0;
+    let lossSum = 0,
+      correct = 0,
+      seen = 0,
+      batches = 0;
     for (const { x, y, size } of trainLoader) {
       const [loss, pred] = tidy(() => {
         opt.zeroGrad();
@@ -274,9 +300,18 @@ async function train(a: Args): Promise<void> {
     bar.finish();
     const seconds = (performance.now() - e0) / 1000;
     const ev = evaluate(model, testLoader);
-    epochs.push({ epoch, loss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy: ev.accuracy, seconds, samplesPerSecond: seen / seconds });
-    status.write(`epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, train accuracy ${(100 * correct / seen).toFixed(2)}%, ` +
-      `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${seconds.toFixed(1)} s\n`);
+    epochs.push({
+      epoch,
+      loss: lossSum / seen,
+      trainAccuracy: correct / seen,
+      testAccuracy: ev.accuracy,
+      seconds,
+      samplesPerSecond: seen / seconds,
+    });
+    status.write(
+      `epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * correct) / seen).toFixed(2)}%, ` +
+        `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${seconds.toFixed(1)} s\n`,
+    );
   }
   const total = (performance.now() - t0) / 1000;
   if (a.save) {
@@ -288,15 +323,34 @@ async function train(a: Args): Promise<void> {
     status.write(`saved ${a.save}\n`);
   }
   const last = epochs[epochs.length - 1];
-  status.write(`${stoppedBy ? "stopped early; " : ""}total ${total.toFixed(1)} s; test accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + "%" : "n/a"}` +
-    `${d.sample ? " (on the offline 10k-digit sample, not the full MNIST)" : ""}\n`);
+  status.write(
+    `${stoppedBy ? "stopped early; " : ""}total ${total.toFixed(1)} s; test accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + "%" : "n/a"}` +
+      `${d.sample ? " (on the offline 10k-digit sample, not the full MNIST)" : ""}\n`,
+  );
   if (a.json) {
-    process.stdout.write(JSON.stringify({
-      model: modelName, dataset, sample: d.sample, backend: getBackend(), optimizer: a.optimizer, lr: a.lr ?? defaultLr(a.optimizer), schedule: a.schedule,
-      batchSize: a.batchSize, seed: a.seed, augment: a.augment, trainImages: train.count, testImages: test.count,
-      epochs, stoppedEarly: stoppedBy !== null, seconds: total, testAccuracy: last?.testAccuracy ?? null, losses, saved: a.save ?? null,
-      memory: memory(),
-    }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        model: modelName,
+        dataset,
+        sample: d.sample,
+        backend: getBackend(),
+        optimizer: a.optimizer,
+        lr: a.lr ?? defaultLr(a.optimizer),
+        schedule: a.schedule,
+        batchSize: a.batchSize,
+        seed: a.seed,
+        augment: a.augment,
+        trainImages: train.count,
+        testImages: test.count,
+        epochs,
+        stoppedEarly: stoppedBy !== null,
+        seconds: total,
+        testAccuracy: last?.testAccuracy ?? null,
+        losses,
+        saved: a.save ?? null,
+        memory: memory(),
+      }) + "\n",
+    );
   }
   trainLoader.dispose();
   testLoader.dispose();
@@ -306,14 +360,21 @@ async function train(a: Args): Promise<void> {
 }
 
 /** The model and dataset to evaluate: the command line's, checked against what the file says it holds. */
-function evalTarget(a: Args, file: string, meta: Record<string, string>): { model: ModelName; dataset: data.DatasetName; trainedOn?: string } {
+function evalTarget(
+  a: Args,
+  file: string,
+  meta: Record<string, string>,
+): { model: ModelName; dataset: data.DatasetName; trainedOn?: string } {
   const recorded = MODEL_NAMES.find((m) => m === meta.model);
   if (a.model && recorded && a.model !== recorded) {
     fail(`${file} holds ${recorded} weights (its metadata says so), not ${a.model}: drop --model or pass --model ${recorded}`);
   }
   const model = a.model ?? recorded;
   if (!model) {
-    const said = meta.model === undefined ? "does not name its model" : `names the model '${meta.model}', which is not one of ${MODEL_NAMES.join(", ")}`;
+    const said =
+      meta.model === undefined
+        ? "does not name its model"
+        : `names the model '${meta.model}', which is not one of ${MODEL_NAMES.join(", ")}`;
     fail(`${file} ${said}: pass --model`);
   }
   const trainedOn = meta.dataset;
@@ -355,12 +416,17 @@ async function evalCommand(a: Args): Promise<void> {
   process.stdout.write(`${modelName} on ${dataset} test: accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count})\n\n`);
   process.stdout.write("confusion matrix (rows: true class, columns: predicted)\n");
   process.stdout.write("     " + ev.confusion.map((_, j) => String(j).padStart(6)).join("") + "\n");
-  ev.confusion.forEach((row, i) => process.stdout.write(String(i).padStart(4) + " " + row.map((c) => String(c).padStart(6)).join("") + "\n"));
+  ev.confusion.forEach((row, i) =>
+    process.stdout.write(String(i).padStart(4) + " " + row.map((c) => String(c).padStart(6)).join("") + "\n"),
+  );
 }
 
 async function bench(a: Args): Promise<void> {
   const modelName = a.model ?? DEFAULT_MODEL;
-  const engines = [...supportedBuilds().map((b) => ({ name: `wasm-${b}`, init: { build: b } })), { name: "js", init: { backend: "js" as const } }];
+  const engines = [
+    ...supportedBuilds().map((b) => ({ name: `wasm-${b}`, init: { build: b } })),
+    { name: "js", init: { backend: "js" as const } },
+  ];
   const results: Record<string, number> = {};
   const targets = Int32Array.from({ length: a.batchSize }, (_, i) => i % 10);
   for (const e of engines) {
@@ -369,11 +435,12 @@ async function bench(a: Args): Promise<void> {
     const model = referenceModel(modelName);
     const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
     const x = randn(takesImages(modelName) ? [a.batchSize, 1, 28, 28] : [a.batchSize, 784]);
-    const step = () => tidy(() => {
-      opt.zeroGrad();
-      nn.functional.crossEntropy(model.forward(x), targets).backward();
-      opt.step();
-    });
+    const step = () =>
+      tidy(() => {
+        opt.zeroGrad();
+        nn.functional.crossEntropy(model.forward(x), targets).backward();
+        opt.step();
+      });
     const steps = e.name === "js" || e.name === "wasm-scalar" ? Math.max(3, Math.ceil(a.steps / 5)) : a.steps;
     for (let i = 0; i < 3; i++) step();
     const t0 = performance.now();

@@ -26,8 +26,11 @@ export class Progress {
     const pct = Math.floor((100 * done) / this.total);
     const stats = `loss ${loss.toFixed(4)}  acc ${(100 * accuracy).toFixed(2)}%  ${thousands(rate)} samples/s  ETA ${eta.toFixed(0)}s`;
     if (this.out.isTTY) {
-      const width = 24, fill = Math.round((width * done) / this.total);
-      this.out.write(`\r${this.label} [${"=".repeat(fill)}${fill < width ? ">" : ""}${" ".repeat(Math.max(0, width - fill - 1))}] ${String(pct).padStart(3)}%  ${stats}\x1b[K`);
+      const width = 24,
+        fill = Math.round((width * done) / this.total);
+      this.out.write(
+        `\r${this.label} [${"=".repeat(fill)}${fill < width ? ">" : ""}${" ".repeat(Math.max(0, width - fill - 1))}] ${String(pct).padStart(3)}%  ${stats}\x1b[K`,
+      );
     } else if (Math.floor(pct / 10) > this.lastLine || done === this.total) {
       this.lastLine = Math.floor(pct / 10);
       this.out.write(`${this.label} ${String(pct).padStart(3)}%  ${stats}\n`);

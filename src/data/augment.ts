@@ -30,11 +30,18 @@ const uniform = (a: number) => (2 * nextFloat() - 1) * a;
  */
 export function randomAffine(o: Required<AugmentOptions>, rows: number, cols: number): number[] {
   const th = (uniform(o.rotate) * Math.PI) / 180;
-  const s = 1 + uniform(o.scale), sh = uniform(o.shear);
-  const c = Math.cos(th) / s, si = Math.sin(th) / s;
-  const m00 = c, m01 = -si + sh * c, m10 = si, m11 = c + sh * si;
-  const cx = (cols - 1) / 2, cy = (rows - 1) / 2;
-  const tx = uniform(o.shift), ty = uniform(o.shift);
+  const s = 1 + uniform(o.scale),
+    sh = uniform(o.shear);
+  const c = Math.cos(th) / s,
+    si = Math.sin(th) / s;
+  const m00 = c,
+    m01 = -si + sh * c,
+    m10 = si,
+    m11 = c + sh * si;
+  const cx = (cols - 1) / 2,
+    cy = (rows - 1) / 2;
+  const tx = uniform(o.shift),
+    ty = uniform(o.shift);
   return [m00, m01, cx - m00 * cx - m01 * cy - tx, m10, m11, cy - m10 * cx - m11 * cy - ty];
 }
 

@@ -9,7 +9,13 @@ export interface ImageDataset {
   cols: number;
 }
 
-export function makeDataset(images: Uint8Array, imageShape: number[], labels: Uint8Array, labelShape: number[], name: string): ImageDataset {
+export function makeDataset(
+  images: Uint8Array,
+  imageShape: number[],
+  labels: Uint8Array,
+  labelShape: number[],
+  name: string,
+): ImageDataset {
   if (imageShape.length !== 3) throw new Error(`${name}: image file has shape [${imageShape.join("x")}], expected [count x rows x cols]`);
   if (labelShape.length !== 1) throw new Error(`${name}: label file has shape [${labelShape.join("x")}], expected [count]`);
   const [count, rows, cols] = imageShape;

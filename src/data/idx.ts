@@ -50,7 +50,8 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(`${name}: not an IDX file (magic starts ${bytes[0].toString(16)} ${bytes[1].toString(16)}, expected 00 00)`);
   }
-  const type = bytes[2], nd = bytes[3];
+  const type = bytes[2],
+    nd = bytes[3];
   if (type !== UBYTE) {
     throw new Error(`${name}: IDX type ${TYPE_NAMES[type] ?? `0x${type.toString(16)}`} is not supported (MNIST files hold ubyte)`);
   }

@@ -45,14 +45,22 @@ export class DataLoader implements Iterable<Batch> {
   private readonly kernel: Float32Array | null;
   private readonly o: Required<Omit<DataLoaderOptions, "augment">>;
 
-  constructor(readonly dataset: ImageDataset, options: DataLoaderOptions = {}) {
+  constructor(
+    readonly dataset: ImageDataset,
+    options: DataLoaderOptions = {},
+  ) {
     const batchSize = options.batchSize ?? 64;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new TypeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (dataset.count < 1) throw new Error("DataLoader: the dataset is empty");
     this.batchSize = batchSize;
     this.o = {
-      batchSize, shuffle: options.shuffle ?? true, mean: options.mean ?? 0.1307, std: options.std ?? 0.3081,
-      flat: options.flat ?? false, dropLast: options.dropLast ?? false,
+      batchSize,
+      shuffle: options.shuffle ?? true,
+      mean: options.mean ?? 0.1307,
+      std: options.std ?? 0.3081,
+      flat: options.flat ?? false,
+      dropLast: options.dropLast ?? false,
     };
     this.aug = options.augment ? { ...DEFAULT_AUGMENT, ...(options.augment === true ? {} : options.augment) } : null;
     this.kernel = this.aug?.elastic ? gaussianKernel(this.aug.elastic.sigma) : null;
@@ -60,7 +68,9 @@ export class DataLoader implements Iterable<Batch> {
     const heap = this.backend.heap;
     this.pixels = dataset.rows * dataset.cols;
     if (dataset.images.length < dataset.count * this.pixels) {
-      throw new Error(`DataLoader: ${dataset.images.length} bytes of images for ${dataset.count} images of ${dataset.rows}x${dataset.cols}`);
+      throw new Error(
+        `DataLoader: ${dataset.images.length} bytes of images for ${dataset.count} images of ${dataset.rows}x${dataset.cols}`,
+      );
     }
     this.staging = heap.alloc(batchSize * this.pixels);
     this.scratch = heap.alloc((4 * this.pixels + (this.kernel?.length ?? 0)) * 4);
@@ -104,13 +114,17 @@ export class DataLoader implements Iterable<Batch> {
 
   private fill(start: number, size: number): Batch {
     const b = this.batchFor(size);
-    const heap = this.backend.heap, k = this.backend.k, P = this.pixels, images = this.dataset.images;
+    const heap = this.backend.heap,
+      k = this.backend.k,
+      P = this.pixels,
+      images = this.dataset.images;
     for (let i = 0; i < size; i++) {
       const s = this.order[start + i];
       heap.u8.set(images.subarray(s * P, (s + 1) * P), this.staging + i * P);
       b.y[i] = this.dataset.labels[s];
     }
-    const scale = 1 / (255 * this.o.std), shift = -this.o.mean / this.o.std;
+    const scale = 1 / (255 * this.o.std),
+      shift = -this.o.mean / this.o.std;
     b.x._storage!.version++;
     if (this.aug === null) {
       k.normalizeBytes(this.staging, b.x._ptr, size * P, scale, shift);
@@ -122,8 +136,14 @@ export class DataLoader implements Iterable<Batch> {
 
   private augmentInto(x: Tensor, size: number, scale: number, shift: number): void {
     const { rows, cols } = this.dataset;
-    const P = this.pixels, heap = this.backend.heap, k = this.backend.k;
-    const src = this.scratch, dx = src + P * 4, dy = dx + P * 4, tmp = dy + P * 4, kern = tmp + P * 4;
+    const P = this.pixels,
+      heap = this.backend.heap,
+      k = this.backend.k;
+    const src = this.scratch,
+      dx = src + P * 4,
+      dy = dx + P * 4,
+      tmp = dy + P * 4,
+      kern = tmp + P * 4;
     const a = this.aug!;
     if (this.kernel) heap.f32.set(this.kernel, kern >>> 2);
     const radius = this.kernel ? (this.kernel.length - 1) / 2 : 0;
@@ -138,7 +158,21 @@ export class DataLoader implements Iterable<Batch> {
         k.affine(dx, dx, 2 * P, alpha, 0);
       }
       // outside the image is background: pixel value 0 after normalising
-      k.warpBilinear(src, x._ptr + i * P * 4, rows, cols, m[0], m[1], m[2], m[3], m[4], m[5], a.elastic ? dx : 0, a.elastic ? dy : 0, shift);
+      k.warpBilinear(
+        src,
+        x._ptr + i * P * 4,
+        rows,
+        cols,
+        m[0],
+        m[1],
+        m[2],
+        m[3],
+        m[4],
+        m[5],
+        a.elastic ? dx : 0,
+        a.elastic ? dy : 0,
+        shift,
+      );
     }
   }
 

@@ -124,7 +124,8 @@ async function download(name: DatasetName, dir: string, o: LoadMnistOptions, log
   fs.mkdirSync(dir, { recursive: true });
   const unreachable = new Set<string>(); // a mirror that failed to connect is not asked again
   for (const f of FILES) {
-    const file = `${f}.gz`, target = path.join(dir, file);
+    const file = `${f}.gz`,
+      target = path.join(dir, file);
     if (fs.existsSync(target)) continue;
     const expected = o.md5?.[f] ?? src.md5[f];
     const errors: string[] = [];
@@ -205,7 +206,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   };
   if (options.dir !== undefined) {
     const files = await findFiles(options.dir);
-    if (!files) throw new Error(`loadMnist: ${options.dir} does not hold the four ${name} files (${FILES.map((f) => `${f}[.gz]`).join(", ")})`);
+    if (!files)
+      throw new Error(`loadMnist: ${options.dir} does not hold the four ${name} files (${FILES.map((f) => `${f}[.gz]`).join(", ")})`);
     return make(files, options.dir);
   }
   const candidates = await searchPath(name, options.cacheDir);

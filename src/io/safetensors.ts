@@ -31,7 +31,8 @@ function toFloat32(dtype: string, bytes: Uint8Array, n: number): Float32Array {
 
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+  const exp = (h >> 10) & 0x1f,
+    frac = h & 0x3ff;
   if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
   if (exp === 31) return frac ? NaN : sign * Infinity;
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
@@ -116,7 +117,8 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
     const dtype = String(s.dtype);
     if (!(dtype in BYTES)) throw new Error(`loadSafetensors: '${name}' has dtype ${dtype}; supported: ${Object.keys(BYTES).join(", ")}`);
     const shape = s.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`'${name}' has shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw bad(`'${name}' has shape ${JSON.stringify(shape)}`);
     const off = s.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0)) {
       throw bad(`'${name}' has data_offsets ${JSON.stringify(off)}`);
@@ -137,6 +139,7 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
   }
   if (end !== data.length) throw bad(`the tensors cover ${end} of ${data.length} data bytes`);
   const out: Record<string, Tensor> = {};
-  for (const [name, dtype, shape, b, e] of specs) out[name] = tensor(toFloat32(dtype, data.subarray(b, e), (e - b) / BYTES[dtype]), { shape });
+  for (const [name, dtype, shape, b, e] of specs)
+    out[name] = tensor(toFloat32(dtype, data.subarray(b, e), (e - b) / BYTES[dtype]), { shape });
   return out;
 }

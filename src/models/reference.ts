@@ -15,20 +15,34 @@ export function referenceModel(name: ModelName): nn.Sequential {
     case "mlp-s":
       return new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
     case "mlp-l":
-      return new nn.Sequential(
-        new nn.Linear(784, 1000), new nn.ReLU(), new nn.Linear(1000, 500), new nn.ReLU(), new nn.Linear(500, 10),
-      );
+      return new nn.Sequential(new nn.Linear(784, 1000), new nn.ReLU(), new nn.Linear(1000, 500), new nn.ReLU(), new nn.Linear(500, 10));
     case "lenet5":
       return new nn.Sequential(
-        new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-        new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
-        new nn.Flatten(), new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10),
+        new nn.Conv2d(1, 6, 5, { padding: 2 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Conv2d(6, 16, 5),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(400, 120),
+        new nn.ReLU(),
+        new nn.Linear(120, 84),
+        new nn.ReLU(),
+        new nn.Linear(84, 10),
       );
     case "cnn-m":
       return new nn.Sequential(
-        new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-        new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-        new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Linear(128, 10),
+        new nn.Conv2d(1, 32, 3, { padding: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Conv2d(32, 64, 3, { padding: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(3136, 128),
+        new nn.ReLU(),
+        new nn.Linear(128, 10),
       );
     default:
       throw new TypeError(`unknown model '${String(name)}' (expected one of ${MODEL_NAMES.join(", ")})`);

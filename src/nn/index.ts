@@ -1,5 +1,18 @@
 // The nn namespace: Module, layers, functional, init.
 export { Module } from "./module.js";
-export { Linear, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, ReLU, Sigmoid, Tanh, Softmax, Dropout, Sequential } from "./layers.js";
+export {
+  Linear,
+  Conv2d,
+  MaxPool2d,
+  AvgPool2d,
+  GlobalAvgPool2d,
+  Flatten,
+  ReLU,
+  Sigmoid,
+  Tanh,
+  Softmax,
+  Dropout,
+  Sequential,
+} from "./layers.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";

@@ -36,11 +36,17 @@ export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
 function gain(nonlinearity: string, a: number): number {
   switch (nonlinearity) {
-    case "linear": case "sigmoid": return 1;
-    case "tanh": return 5 / 3;
-    case "relu": return Math.SQRT2;
-    case "leaky_relu": return Math.sqrt(2 / (1 + a * a));
-    default: throw new TypeError(`init: unknown nonlinearity '${nonlinearity}'`);
+    case "linear":
+    case "sigmoid":
+      return 1;
+    case "tanh":
+      return 5 / 3;
+    case "relu":
+      return Math.SQRT2;
+    case "leaky_relu":
+      return Math.sqrt(2 / (1 + a * a));
+    default:
+      throw new TypeError(`init: unknown nonlinearity '${nonlinearity}'`);
   }
 }
 

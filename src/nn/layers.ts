@@ -8,7 +8,8 @@ import { kaimingUniform_, uniform_, fans } from "./init.js";
 import * as F from "./functional.js";
 
 function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new TypeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1)
+    throw new TypeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
   return v;
 }
 
@@ -23,7 +24,11 @@ function initWeightAndBias(w: Tensor, b: Tensor | null): void {
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: { bias?: boolean } = {},
+  ) {
     super();
     positiveInt("Linear", "inFeatures", inFeatures);
     positiveInt("Linear", "outFeatures", outFeatures);
@@ -61,7 +66,10 @@ export class Conv2d extends Module {
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernel: number | [number, number], readonly options: F.Pool2dOptions = {}) {
+  constructor(
+    readonly kernel: number | [number, number],
+    readonly options: F.Pool2dOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -70,7 +78,10 @@ export class MaxPool2d extends Module {
 }
 
 export class AvgPool2d extends Module {
-  constructor(readonly kernel: number | [number, number], readonly options: F.Pool2dOptions = {}) {
+  constructor(
+    readonly kernel: number | [number, number],
+    readonly options: F.Pool2dOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -87,7 +98,10 @@ export class GlobalAvgPool2d extends Module {
 
 /** Flattens dims startDim..endDim (default: all but the batch dim). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {

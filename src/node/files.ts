@@ -13,7 +13,7 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
   try {
     const fd = openSync(tmp, "w");
     try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -43,7 +43,8 @@ function scalar(v: number): Tensor {
 }
 
 function operands(op: string, a: unknown, b: unknown): [Operand, Operand] {
-  const x = checkOperand(op, a), y = checkOperand(op, b);
+  const x = checkOperand(op, a),
+    y = checkOperand(op, b);
   if (typeof x === "number" && typeof y === "number") {
     throw new TypeError(`${op}: at least one operand must be a Tensor`);
   }
@@ -125,10 +126,7 @@ export function div(a: Operand, b: Operand): Tensor {
     record(out, "div", [x, y], [y, out], (g, [ys, outs]) =>
       tidy(() => {
         const gy = compute("div", BIN_DIV, g, ys);
-        return [
-          x.requiresGrad ? sumTo(gy, x.shape) : null,
-          y.requiresGrad ? sumTo(neg(compute("mul", BIN_MUL, gy, outs)), y.shape) : null,
-        ];
+        return [x.requiresGrad ? sumTo(gy, x.shape) : null, y.requiresGrad ? sumTo(neg(compute("mul", BIN_MUL, gy, outs)), y.shape) : null];
       }),
     );
   }

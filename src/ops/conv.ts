@@ -35,11 +35,15 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const [dh, dw] = pair("conv2d", "dilation", options.dilation ?? 1, 1);
   const OH = outSize("conv2d", x.shape, H, kh, sh, ph, dh);
   const OW = outSize("conv2d", x.shape, W, kw, sw, pw, dw);
-  const P = OH * OW, CKK = C * kh * kw, CHW = C * H * W, OP = O * P;
+  const P = OH * OW,
+    CKK = C * kh * kw,
+    CHW = C * H * W,
+    OP = O * P;
   const geometry = [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW] as const;
 
   const out = Tensor._empty([N, O, OH, OW]);
-  const be = out._backend, k = be.k;
+  const be = out._backend,
+    k = be.k;
   const col = Tensor._empty([CKK, P]);
   const bias = b === null ? null : b.data();
   for (let n = 0; n < N; n++) {
@@ -54,7 +58,9 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const inputs = b === null ? [x, w] : [x, w, b];
   if (needsGrad(...inputs)) {
     record(out, "conv2d", inputs, [x, w], (g, [xs, ws]) => {
-      let dx: Tensor | null = null, dW: Tensor | null = null, db: Tensor | null = null;
+      let dx: Tensor | null = null,
+        dW: Tensor | null = null,
+        db: Tensor | null = null;
       const cols = Tensor._empty([CKK, P]);
       if (w.requiresGrad) dW = Tensor._empty(w.shape.slice());
       if (x.requiresGrad) {

@@ -32,7 +32,9 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const inputs = b === null ? [x, w] : [x, w, b];
   if (needsGrad(...inputs)) {
     record(out, "linear", inputs, [x, w], (g, [xs, ws]) => {
-      let dx: Tensor | null = null, dW: Tensor | null = null, db: Tensor | null = null;
+      let dx: Tensor | null = null,
+        dW: Tensor | null = null,
+        db: Tensor | null = null;
       if (x.requiresGrad) {
         dx = Tensor._empty([M, K]);
         k.sgemm(0, 0, M, K, N, 1, g._ptr, N, ws._ptr, K, 0, dx._ptr, K, be.gemmWork);

@@ -17,7 +17,8 @@ export interface LossOptions {
 
 function reductionOf(op: string, o: LossOptions): Reduction {
   const r = o.reduction ?? "mean";
-  if (r !== "mean" && r !== "sum" && r !== "none") throw new TypeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${String(r)}`);
+  if (r !== "mean" && r !== "sum" && r !== "none")
+    throw new TypeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${String(r)}`);
   return r;
 }
 
@@ -29,7 +30,8 @@ function targetIndices(op: string, targets: unknown, N: number, C: number): Tens
   if (targets.length !== N) throw new Error(`${op}: ${targets.length} targets for a batch of ${N}`);
   for (let i = 0; i < N; i++) {
     const t = targets[i];
-    if (typeof t !== "number" || !Number.isInteger(t)) throw new TypeError(`${op}: target ${i} is ${String(t)}, not an integer class index`);
+    if (typeof t !== "number" || !Number.isInteger(t))
+      throw new TypeError(`${op}: target ${i} is ${String(t)}, not an integer class index`);
     if (t < 0 || t >= C) throw new Error(`${op}: target ${i} is class ${t}, out of range for ${C} classes`);
   }
   const carrier = Tensor._empty([N]); // 4 bytes per index; read as i32 by the kernels
@@ -117,7 +119,8 @@ export function mseLoss(a: Tensor, b: Tensor, options: LossOptions = {}): Tensor
 export function binaryCrossEntropy(p: Tensor, y: Tensor, options: LossOptions = {}): Tensor {
   checkTensor("binaryCrossEntropy", p);
   checkTensor("binaryCrossEntropy", y, "target");
-  if (!sameShape(p.shape, y.shape)) throw new Error(`binaryCrossEntropy: input ${fmtShape(p.shape)} and target ${fmtShape(y.shape)} differ`);
+  if (!sameShape(p.shape, y.shape))
+    throw new Error(`binaryCrossEntropy: input ${fmtShape(p.shape)} and target ${fmtShape(y.shape)} differ`);
   const r = reductionOf("binaryCrossEntropy", options);
   const rows = Tensor._empty(p.shape.slice());
   const k = rows._backend.k;

@@ -8,7 +8,8 @@ import { checkTensor } from "./util.js";
 /** C = op(A) op(B) into a new tensor; no tape. */
 export function gemm(a: Tensor, transA: boolean, b: Tensor, transB: boolean, M: number, N: number, K: number): Tensor {
   const out = Tensor._empty([M, N]);
-  const lda = a.shape[1], ldb = b.shape[1];
+  const lda = a.shape[1],
+    ldb = b.shape[1];
   const be = out._backend;
   be.k.sgemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, 1, a._ptr, lda, b._ptr, ldb, 0, out._ptr, N, be.gemmWork);
   return out;

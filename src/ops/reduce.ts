@@ -26,7 +26,8 @@ function plan(op: string, x: Tensor, dim: number | undefined, keepDim: boolean):
     return { outer: 1, n: 1, inner: 1, shape: [], keptShape: [] };
   }
   const d = normDim(op, dim, x.shape);
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < d; i++) outer *= x.shape[i];
   for (let i = d + 1; i < x.shape.length; i++) inner *= x.shape[i];
   const kept = x.shape.slice();

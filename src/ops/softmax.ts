@@ -10,7 +10,8 @@ type Kind = "softmax" | "logSoftmax";
 function along(op: Kind, x: Tensor, dim: number): [number, number, number] {
   if (x.shape.length === 0) return [1, 1, 1];
   const d = normDim(op, dim, x.shape);
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < d; i++) outer *= x.shape[i];
   for (let i = d + 1; i < x.shape.length; i++) inner *= x.shape[i];
   return [outer, x.shape[d], inner];

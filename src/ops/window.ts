@@ -11,7 +11,15 @@ export function pair(op: string, name: string, v: unknown, min: number): [number
 }
 
 /** floor((size + 2 pad - dilation (k - 1) - 1) / stride) + 1, or an error if the window does not fit. */
-export function outSize(op: string, shape: readonly number[], size: number, k: number, stride: number, pad: number, dilation: number): number {
+export function outSize(
+  op: string,
+  shape: readonly number[],
+  size: number,
+  k: number,
+  stride: number,
+  pad: number,
+  dilation: number,
+): number {
   const n = Math.floor((size + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
   if (n < 1) {
     throw new Error(`${op}: input ${fmtShape(shape)} is too small for a window of ${k} (padding ${pad}, dilation ${dilation})`);

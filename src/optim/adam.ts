@@ -28,8 +28,19 @@ export class Adam extends Optimizer {
     const [m, v] = this.stateOf(p, 2);
     const [b1, b2] = this.betas;
     p._backend.k.adamStep(
-      p._ptr, grad._ptr, m._ptr, v._ptr, p.size, this.lr, b1, b2, this.eps, this.weightDecay,
-      this.decoupled ? 1 : 0, this.lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t),
+      p._ptr,
+      grad._ptr,
+      m._ptr,
+      v._ptr,
+      p.size,
+      this.lr,
+      b1,
+      b2,
+      this.eps,
+      this.weightDecay,
+      this.decoupled ? 1 : 0,
+      this.lr / (1 - b1 ** t),
+      Math.sqrt(1 - b2 ** t),
     );
   }
 }

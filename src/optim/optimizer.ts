@@ -68,6 +68,7 @@ export abstract class Optimizer {
 }
 
 export function checkNumber(op: string, name: string, v: unknown, lo: number, hi = Infinity): number {
-  if (typeof v !== "number" || !(v >= lo && v <= hi)) throw new TypeError(`${op}: ${name} must be a number in [${lo}, ${hi}], got ${String(v)}`);
+  if (typeof v !== "number" || !(v >= lo && v <= hi))
+    throw new TypeError(`${op}: ${name} must be a number in [${lo}, ${hi}], got ${String(v)}`);
   return v;
 }

@@ -27,8 +27,16 @@ export class RMSprop extends Optimizer {
   protected update(p: Tensor, grad: Tensor): void {
     const state = this.stateOf(p, this.momentum !== 0 ? 2 : 1);
     p._backend.k.rmspropStep(
-      p._ptr, grad._ptr, state[0]._ptr, state.length > 1 ? state[1]._ptr : 0, p.size, this.lr, this.alpha, this.eps,
-      this.weightDecay, this.momentum,
+      p._ptr,
+      grad._ptr,
+      state[0]._ptr,
+      state.length > 1 ? state[1]._ptr : 0,
+      p.size,
+      this.lr,
+      this.alpha,
+      this.eps,
+      this.weightDecay,
+      this.momentum,
     );
   }
 }

@@ -20,7 +20,11 @@ export abstract class LRScheduler {
 
 /** lr = base * gamma^floor(epoch / stepSize) */
 export class StepLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
     if (!Number.isInteger(stepSize) || stepSize < 1) throw new TypeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
   }
@@ -31,7 +35,10 @@ export class StepLR extends LRScheduler {
 
 /** lr = base * gamma^epoch */
 export class ExponentialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly gamma: number) {
+  constructor(
+    optimizer: Optimizer,
+    readonly gamma: number,
+  ) {
     super(optimizer);
   }
   protected lrAt(e: number): number {
@@ -41,7 +48,11 @@ export class ExponentialLR extends LRScheduler {
 
 /** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    optimizer: Optimizer,
+    readonly tMax: number,
+    readonly etaMin = 0,
+  ) {
     super(optimizer);
     if (!(tMax > 0)) throw new TypeError(`CosineAnnealingLR: tMax must be positive, got ${tMax}`);
   }

@@ -32,8 +32,16 @@ export class SGD extends Optimizer {
     const buf = this.momentum !== 0 ? this.stateOf(p, 1)[0] : null;
     const first = t === 1 ? 1 : 0; // the momentum buffer starts as the first gradient
     p._backend.k.sgdStep(
-      p._ptr, grad._ptr, buf === null ? 0 : buf._ptr, p.size, this.lr, this.momentum, this.dampening,
-      this.weightDecay, this.nesterov ? 1 : 0, first,
+      p._ptr,
+      grad._ptr,
+      buf === null ? 0 : buf._ptr,
+      p.size,
+      this.lr,
+      this.momentum,
+      this.dampening,
+      this.weightDecay,
+      this.nesterov ? 1 : 0,
+      first,
     );
   }
 }

@@ -14,7 +14,8 @@ export interface Evaluation {
 
 export function evaluate(model: Module, loader: DataLoader, classes = 10): Evaluation {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  let correct = 0, count = 0;
+  let correct = 0,
+    count = 0;
   const wasTraining = model.training;
   model.eval();
   try {

@@ -53,12 +53,16 @@ export function fit<B>(model: Module, o: FitOptions<B>): FitResult {
   const k = params[0]._backend.k;
   const previous = o.stepTolerance !== undefined ? params.map((p) => keep(p.clone().detach())) : null;
   let best: Tensor[] | null = null;
-  let bestLoss = Infinity, bestEpoch = 0, since = 0, steps = 0;
+  let bestLoss = Infinity,
+    bestEpoch = 0,
+    since = 0,
+    steps = 0;
   const result: FitResult = { epochs: 0, steps: 0, stoppedBy: "epochs", losses: [], valLosses: [] };
   try {
     model.train();
     epochs: for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      let sum = 0, count = 0;
+      let sum = 0,
+        count = 0;
       for (const batch of o.batches()) {
         const value = tidy(() => {
           o.optimizer.zeroGrad();

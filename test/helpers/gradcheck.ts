@@ -47,7 +47,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 export function gradcheck(c: GradcheckCase): void {
   const rand = rng(c.seed ?? 1);
-  const rtol = c.rtol ?? 2e-3, atol = c.atol ?? 2e-4;
+  const rtol = c.rtol ?? 2e-3,
+    atol = c.atol ?? 2e-4;
   const before = memory().tensors;
   // Inputs are float32 values, so library and reference see the same numbers.
   const xs: Arr[] = c.inputs.map(({ shape, lo = -2, hi = 2 }) => {

@@ -37,7 +37,8 @@ function bIndex(x: Arr, outIdx: number[]): number {
 export function bShape(a: number[], b: number[]): number[] {
   const n = Math.max(a.length, b.length);
   return Array.from({ length: n }, (_, i) => {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    const da = a[a.length - n + i] ?? 1,
+      db = b[b.length - n + i] ?? 1;
     return da === 1 ? db : da;
   });
 }
@@ -94,13 +95,15 @@ export function alongDim(a: Arr, dim: number, f: (xs: number[]) => number[]): Ar
 }
 
 export function matmul(a: Arr, b: Arr): Arr {
-  const [M, K] = a.shape, N = b.shape[1];
+  const [M, K] = a.shape,
+    N = b.shape[1];
   const data = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let p = 0; p < K; p++) s += a.data[i * K + p] * b.data[p * N + j];
-    data[i * N + j] = s;
-  }
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let p = 0; p < K; p++) s += a.data[i * K + p] * b.data[p * N + j];
+      data[i * N + j] = s;
+    }
   return { shape: [M, N], data };
 }
 
@@ -138,38 +141,53 @@ export interface Conv2dRef {
 
 /** Direct convolution (cross-correlation), zero padding. */
 export function conv2d(x: Arr, w: Arr, b: Arr | null, o: Conv2dRef = {}): Arr {
-  const [N, C, H, W] = x.shape, [O, , kh, kw] = w.shape;
-  const [sh, sw] = o.stride ?? [1, 1], [ph, pw] = o.padding ?? [0, 0], [dh, dw] = o.dilation ?? [1, 1];
+  const [N, C, H, W] = x.shape,
+    [O, , kh, kw] = w.shape;
+  const [sh, sw] = o.stride ?? [1, 1],
+    [ph, pw] = o.padding ?? [0, 0],
+    [dh, dw] = o.dilation ?? [1, 1];
   const OH = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const OW = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
   const out = new Float64Array(N * O * OH * OW);
-  for (let n = 0; n < N; n++) for (let oc = 0; oc < O; oc++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
-    let s = b ? b.data[oc] : 0;
-    for (let c = 0; c < C; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-      const y = oy * sh + i * dh - ph, xx = ox * sw + j * dw - pw;
-      if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
-      s += x.data[((n * C + c) * H + y) * W + xx] * w.data[((oc * C + c) * kh + i) * kw + j];
-    }
-    out[((n * O + oc) * OH + oy) * OW + ox] = s;
-  }
+  for (let n = 0; n < N; n++)
+    for (let oc = 0; oc < O; oc++)
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++) {
+          let s = b ? b.data[oc] : 0;
+          for (let c = 0; c < C; c++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const y = oy * sh + i * dh - ph,
+                  xx = ox * sw + j * dw - pw;
+                if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+                s += x.data[((n * C + c) * H + y) * W + xx] * w.data[((oc * C + c) * kh + i) * kw + j];
+              }
+          out[((n * O + oc) * OH + oy) * OW + ox] = s;
+        }
   return { shape: [N, O, OH, OW], data: out };
 }
 
 /** Pooling over windows inside the input (padding never contributes to max; counts in avg's divisor). */
 export function pool2d(x: Arr, kind: "max" | "avg", k: [number, number], s: [number, number], p: [number, number]): Arr {
   const [N, C, H, W] = x.shape;
-  const OH = Math.floor((H + 2 * p[0] - k[0]) / s[0]) + 1, OW = Math.floor((W + 2 * p[1] - k[1]) / s[1]) + 1;
+  const OH = Math.floor((H + 2 * p[0] - k[0]) / s[0]) + 1,
+    OW = Math.floor((W + 2 * p[1] - k[1]) / s[1]) + 1;
   const out = new Float64Array(N * C * OH * OW);
-  for (let nc = 0; nc < N * C; nc++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
-    let m = -Infinity, sum = 0;
-    for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) {
-      const y = oy * s[0] + i - p[0], xx = ox * s[1] + j - p[1];
-      if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
-      const v = x.data[(nc * H + y) * W + xx];
-      m = Math.max(m, v);
-      sum += v;
-    }
-    out[(nc * OH + oy) * OW + ox] = kind === "max" ? m : sum / (k[0] * k[1]);
-  }
+  for (let nc = 0; nc < N * C; nc++)
+    for (let oy = 0; oy < OH; oy++)
+      for (let ox = 0; ox < OW; ox++) {
+        let m = -Infinity,
+          sum = 0;
+        for (let i = 0; i < k[0]; i++)
+          for (let j = 0; j < k[1]; j++) {
+            const y = oy * s[0] + i - p[0],
+              xx = ox * s[1] + j - p[1];
+            if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+            const v = x.data[(nc * H + y) * W + xx];
+            m = Math.max(m, v);
+            sum += v;
+          }
+        out[(nc * OH + oy) * OW + ox] = kind === "max" ? m : sum / (k[0] * k[1]);
+      }
   return { shape: [N, C, OH, OW], data: out };
 }

@@ -5,7 +5,9 @@ import type { Reporter, TestModule } from "vitest/node";
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    let passed = 0, failed = 0, skipped = 0;
+    let passed = 0,
+      failed = 0,
+      skipped = 0;
     const reasons: string[] = [];
     for (const m of modules) {
       for (const t of m.children.allTests()) {
@@ -14,11 +16,15 @@ export default class SummaryReporter implements Reporter {
         else if (r.state === "failed") failed++;
         else {
           skipped++;
-          reasons.push(`skipped: ${m.moduleId.replace(/^.*\/test\//, "test/")} > ${t.fullName}: ${r.state === "skipped" && r.note ? r.note : "(no reason given)"}`);
+          reasons.push(
+            `skipped: ${m.moduleId.replace(/^.*\/test\//, "test/")} > ${t.fullName}: ${r.state === "skipped" && r.note ? r.note : "(no reason given)"}`,
+          );
         }
       }
       if (m.state() === "failed" && m.children.size === 0) failed++; // a file that did not load
     }
-    process.stdout.write(`\n${reasons.map((r) => r + "\n").join("")}${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
+    process.stdout.write(
+      `\n${reasons.map((r) => r + "\n").join("")}${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,
+    );
   }
 }

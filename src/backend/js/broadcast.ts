@@ -5,37 +5,45 @@ import type { Views } from "./views.js";
 const counters = new Int32Array(8);
 
 type Op = (x: number, y: number) => number;
-const OPS: Op[] = [
-  (x, y) => x + y,
-  (x, y) => x - y,
-  (x, y) => x * y,
-  (x, y) => x / y,
-  (x, y) => Math.pow(x, y),
-  (x) => x,
-];
+const OPS: Op[] = [(x, y) => x + y, (x, y) => x - y, (x, y) => x * y, (x, y) => x / y, (x, y) => Math.pow(x, y), (x) => x];
 
 export function binaryBroadcast(this: Views, op: number, a: number, b: number, out: number, meta: number): void {
-  const f = this.f32, m = this.i32;
+  const f = this.f32,
+    m = this.i32;
   const mi = meta >>> 2;
   const nd = m[mi];
   const n = m[mi + nd];
-  const sa = m[mi + 8 + nd], sb = m[mi + 16 + nd];
+  const sa = m[mi + 8 + nd],
+    sb = m[mi + 16 + nd];
   counters.fill(0);
   let outer = 1;
   for (let d = 0; d < nd - 1; d++) outer *= m[mi + 1 + d];
   const fn = OPS[op] ?? OPS[5];
-  a >>>= 2; b >>>= 2; out >>>= 2;
-  let offA = 0, offB = 0;
+  a >>>= 2;
+  b >>>= 2;
+  out >>>= 2;
+  let offA = 0,
+    offB = 0;
   for (let o = 0; o < outer; o++) {
-    const pa = a + offA, pb = b + offB, po = out + o * n;
+    const pa = a + offA,
+      pb = b + offB,
+      po = out + o * n;
     // The common cases get their own loops (a closure call per element is slow).
     if (op === BIN_ADD && sa === 1 && sb === 1) for (let i = 0; i < n; i++) f[po + i] = f[pa + i] + f[pb + i];
     else if (op === BIN_MUL && sa === 1 && sb === 1) for (let i = 0; i < n; i++) f[po + i] = f[pa + i] * f[pb + i];
-    else if (op === BIN_ADD && sa === 1 && sb === 0) { const v = f[pb]; for (let i = 0; i < n; i++) f[po + i] = f[pa + i] + v; }
-    else if (op === BIN_MUL && sa === 1 && sb === 0) { const v = f[pb]; for (let i = 0; i < n; i++) f[po + i] = f[pa + i] * v; }
-    else if (op === BIN_SUB && sa === 1 && sb === 0) { const v = f[pb]; for (let i = 0; i < n; i++) f[po + i] = f[pa + i] - v; }
-    else if (op === BIN_DIV && sa === 1 && sb === 0) { const v = f[pb]; for (let i = 0; i < n; i++) f[po + i] = f[pa + i] / v; }
-    else for (let i = 0; i < n; i++) f[po + i] = fn(f[pa + i * sa], f[pb + i * sb]);
+    else if (op === BIN_ADD && sa === 1 && sb === 0) {
+      const v = f[pb];
+      for (let i = 0; i < n; i++) f[po + i] = f[pa + i] + v;
+    } else if (op === BIN_MUL && sa === 1 && sb === 0) {
+      const v = f[pb];
+      for (let i = 0; i < n; i++) f[po + i] = f[pa + i] * v;
+    } else if (op === BIN_SUB && sa === 1 && sb === 0) {
+      const v = f[pb];
+      for (let i = 0; i < n; i++) f[po + i] = f[pa + i] - v;
+    } else if (op === BIN_DIV && sa === 1 && sb === 0) {
+      const v = f[pb];
+      for (let i = 0; i < n; i++) f[po + i] = f[pa + i] / v;
+    } else for (let i = 0; i < n; i++) f[po + i] = fn(f[pa + i * sa], f[pb + i * sb]);
     for (let d = nd - 2; d >= 0; d--) {
       const c = counters[d] + 1;
       if (c < m[mi + 1 + d]) {
@@ -52,7 +60,8 @@ export function binaryBroadcast(this: Views, op: number, a: number, b: number, o
 }
 
 export function sumToShape(this: Views, x: number, out: number, meta: number): void {
-  const f = this.f32, m = this.i32;
+  const f = this.f32,
+    m = this.i32;
   const mi = meta >>> 2;
   const nd = m[mi];
   const n = m[mi + nd];
@@ -60,10 +69,12 @@ export function sumToShape(this: Views, x: number, out: number, meta: number): v
   counters.fill(0);
   let outer = 1;
   for (let d = 0; d < nd - 1; d++) outer *= m[mi + 1 + d];
-  x >>>= 2; out >>>= 2;
+  x >>>= 2;
+  out >>>= 2;
   let off = 0;
   for (let o = 0; o < outer; o++) {
-    const src = x + o * n, dst = out + off;
+    const src = x + o * n,
+      dst = out + off;
     if (so === 0) {
       let s = 0;
       for (let i = 0; i < n; i++) s += f[src + i];

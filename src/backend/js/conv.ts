@@ -11,11 +11,27 @@ function span(OW: number, sw: number, dj: number, W: number): [number, number] {
 }
 
 export function im2col(
-  this: Views, x: number, col: number, ld: number, C: number, H: number, W: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number,
+  this: Views,
+  x: number,
+  col: number,
+  ld: number,
+  C: number,
+  H: number,
+  W: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+  dh: number,
+  dw: number,
+  OH: number,
+  OW: number,
 ): void {
   const f = this.f32;
-  x >>>= 2; col >>>= 2;
+  x >>>= 2;
+  col >>>= 2;
   let row = 0;
   for (let c = 0; c < C; c++) {
     const plane = x + c * H * W;
@@ -43,11 +59,27 @@ export function im2col(
 }
 
 export function col2im(
-  this: Views, col: number, ld: number, dx: number, C: number, H: number, W: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, OH: number, OW: number,
+  this: Views,
+  col: number,
+  ld: number,
+  dx: number,
+  C: number,
+  H: number,
+  W: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+  dh: number,
+  dw: number,
+  OH: number,
+  OW: number,
 ): void {
   const f = this.f32;
-  col >>>= 2; dx >>>= 2;
+  col >>>= 2;
+  dx >>>= 2;
   let row = 0;
   for (let c = 0; c < C; c++) {
     const plane = dx + c * H * W;

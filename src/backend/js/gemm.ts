@@ -53,26 +53,62 @@ function packB(f: Float32Array, transB: number, B: number, ldb: number, p0: numb
 
 /** The MR x NR tile into `out` (row stride ldo): out = alpha * Ap Bp + beta * out, for rows x cols of it. */
 function microKernel(
-  f: Float32Array, kc: number, a: number, b: number, out: number, ldo: number,
-  alpha: number, beta: number, rows: number, cols: number,
+  f: Float32Array,
+  kc: number,
+  a: number,
+  b: number,
+  out: number,
+  ldo: number,
+  alpha: number,
+  beta: number,
+  rows: number,
+  cols: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
   for (let p = 0; p < kc; p++, a += MR, b += NR) {
-    const b0 = f[b], b1 = f[b + 1], b2 = f[b + 2], b3 = f[b + 3];
-    const x = f[a], y = f[a + 1];
-    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    c10 += y * b0; c11 += y * b1; c12 += y * b2; c13 += y * b3;
+    const b0 = f[b],
+      b1 = f[b + 1],
+      b2 = f[b + 2],
+      b3 = f[b + 3];
+    const x = f[a],
+      y = f[a + 1];
+    c00 += x * b0;
+    c01 += x * b1;
+    c02 += x * b2;
+    c03 += x * b3;
+    c10 += y * b0;
+    c11 += y * b1;
+    c12 += y * b2;
+    c13 += y * b3;
   }
   if (rows === MR && cols === NR) {
-    const o = out, q = out + ldo;
+    const o = out,
+      q = out + ldo;
     if (beta === 0) {
-      f[o] = alpha * c00; f[o + 1] = alpha * c01; f[o + 2] = alpha * c02; f[o + 3] = alpha * c03;
-      f[q] = alpha * c10; f[q + 1] = alpha * c11; f[q + 2] = alpha * c12; f[q + 3] = alpha * c13;
+      f[o] = alpha * c00;
+      f[o + 1] = alpha * c01;
+      f[o + 2] = alpha * c02;
+      f[o + 3] = alpha * c03;
+      f[q] = alpha * c10;
+      f[q + 1] = alpha * c11;
+      f[q + 2] = alpha * c12;
+      f[q + 3] = alpha * c13;
     } else {
-      f[o] = alpha * c00 + beta * f[o]; f[o + 1] = alpha * c01 + beta * f[o + 1];
-      f[o + 2] = alpha * c02 + beta * f[o + 2]; f[o + 3] = alpha * c03 + beta * f[o + 3];
-      f[q] = alpha * c10 + beta * f[q]; f[q + 1] = alpha * c11 + beta * f[q + 1];
-      f[q + 2] = alpha * c12 + beta * f[q + 2]; f[q + 3] = alpha * c13 + beta * f[q + 3];
+      f[o] = alpha * c00 + beta * f[o];
+      f[o + 1] = alpha * c01 + beta * f[o + 1];
+      f[o + 2] = alpha * c02 + beta * f[o + 2];
+      f[o + 3] = alpha * c03 + beta * f[o + 3];
+      f[q] = alpha * c10 + beta * f[q];
+      f[q + 1] = alpha * c11 + beta * f[q + 1];
+      f[q + 2] = alpha * c12 + beta * f[q + 2];
+      f[q + 3] = alpha * c13 + beta * f[q + 3];
     }
     return;
   }
@@ -87,11 +123,27 @@ function microKernel(
 }
 
 export function sgemm(
-  this: Views, transA: number, transB: number, M: number, N: number, K: number, alpha: number,
-  A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, work: number,
+  this: Views,
+  transA: number,
+  transB: number,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: number,
+  lda: number,
+  B: number,
+  ldb: number,
+  beta: number,
+  C: number,
+  ldc: number,
+  work: number,
 ): void {
   const f = this.f32;
-  A >>>= 2; B >>>= 2; C >>>= 2; work >>>= 2;
+  A >>>= 2;
+  B >>>= 2;
+  C >>>= 2;
+  work >>>= 2;
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha === 0) {
     if (beta !== 1) {
@@ -99,7 +151,8 @@ export function sgemm(
     }
     return;
   }
-  const Ap = work, Bp = work + MC * KC;
+  const Ap = work,
+    Bp = work + MC * KC;
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = Math.min(NC, N - j0);
     for (let p0 = 0; p0 < K; p0 += KC) {

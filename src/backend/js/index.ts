@@ -17,5 +17,20 @@ import * as augment from "./augment.js";
 export type JsKernels = Kernels & Views;
 
 export function createJsKernels(views: Views): JsKernels {
-  return { f32: views.f32, i32: views.i32, u8: views.u8, ...memory, ...elementwise, ...broadcast, ...reduce, ...softmax, ...gemm, ...conv, ...pool, ...loss, ...optim, ...augment };
+  return {
+    f32: views.f32,
+    i32: views.i32,
+    u8: views.u8,
+    ...memory,
+    ...elementwise,
+    ...broadcast,
+    ...reduce,
+    ...softmax,
+    ...gemm,
+    ...conv,
+    ...pool,
+    ...loss,
+    ...optim,
+    ...augment,
+  };
 }

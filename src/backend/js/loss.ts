@@ -2,10 +2,15 @@
 import type { Views } from "./views.js";
 
 export function crossEntropy(this: Views, x: number, targets: number, rowLoss: number, grad: number, N: number, C: number): void {
-  const f = this.f32, t32 = this.i32;
-  x >>>= 2; targets >>>= 2; rowLoss >>>= 2; grad >>>= 2;
+  const f = this.f32,
+    t32 = this.i32;
+  x >>>= 2;
+  targets >>>= 2;
+  rowLoss >>>= 2;
+  grad >>>= 2;
   for (let i = 0; i < N; i++) {
-    const row = x + i * C, g = grad + i * C;
+    const row = x + i * C,
+      g = grad + i * C;
     let m = f[row];
     for (let k = 1; k < C; k++) m = Math.max(m, f[row + k]);
     let s = 0;
@@ -23,29 +28,59 @@ export function crossEntropy(this: Views, x: number, targets: number, rowLoss: n
 }
 
 export function nllLoss(this: Views, x: number, targets: number, rowLoss: number, N: number, C: number): void {
-  const f = this.f32, t32 = this.i32;
-  x >>>= 2; targets >>>= 2; rowLoss >>>= 2;
+  const f = this.f32,
+    t32 = this.i32;
+  x >>>= 2;
+  targets >>>= 2;
+  rowLoss >>>= 2;
   for (let i = 0; i < N; i++) f[rowLoss + i] = -f[x + i * C + t32[targets + i]];
 }
 
-export function nllLossBackward(this: Views, g: number, gs: number, targets: number, dx: number, N: number, C: number, scale: number): void {
-  const f = this.f32, t32 = this.i32;
-  g >>>= 2; targets >>>= 2; dx >>>= 2;
+export function nllLossBackward(
+  this: Views,
+  g: number,
+  gs: number,
+  targets: number,
+  dx: number,
+  N: number,
+  C: number,
+  scale: number,
+): void {
+  const f = this.f32,
+    t32 = this.i32;
+  g >>>= 2;
+  targets >>>= 2;
+  dx >>>= 2;
   for (let i = 0; i < N; i++) f[dx + i * C + t32[targets + i]] = -scale * f[g + i * gs];
 }
 
 export function binaryCrossEntropy(this: Views, p: number, y: number, loss: number, n: number): void {
   const f = this.f32;
-  p >>>= 2; y >>>= 2; loss >>>= 2;
+  p >>>= 2;
+  y >>>= 2;
+  loss >>>= 2;
   for (let i = 0; i < n; i++) {
-    const pv = f[p + i], yv = f[y + i];
+    const pv = f[p + i],
+      yv = f[y + i];
     f[loss + i] = -(yv * Math.max(Math.log(pv), -100) + (1 - yv) * Math.max(Math.log(1 - pv), -100));
   }
 }
 
-export function binaryCrossEntropyBackward(this: Views, g: number, gs: number, p: number, y: number, dp: number, n: number, scale: number): void {
+export function binaryCrossEntropyBackward(
+  this: Views,
+  g: number,
+  gs: number,
+  p: number,
+  y: number,
+  dp: number,
+  n: number,
+  scale: number,
+): void {
   const f = this.f32;
-  g >>>= 2; p >>>= 2; y >>>= 2; dp >>>= 2;
+  g >>>= 2;
+  p >>>= 2;
+  y >>>= 2;
+  dp >>>= 2;
   for (let i = 0; i < n; i++) {
     const pv = f[p + i];
     f[dp + i] = (scale * f[g + i * gs] * (pv - f[y + i])) / Math.max(pv * (1 - pv), 1e-12);

@@ -18,7 +18,8 @@ export function copy(this: Views, dst: number, src: number, n: number): void {
 
 export function transpose2d(this: Views, src: number, dst: number, rows: number, cols: number): void {
   const f = this.f32;
-  const s = src >>> 2, d = dst >>> 2;
+  const s = src >>> 2,
+    d = dst >>> 2;
   const T = 32;
   for (let r0 = 0; r0 < rows; r0 += T) {
     const r1 = Math.min(r0 + T, rows);

@@ -2,11 +2,22 @@
 import type { Views } from "./views.js";
 
 export function sgdStep(
-  this: Views, p: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
-  weightDecay: number, nesterov: number, first: number,
+  this: Views,
+  p: number,
+  grad: number,
+  buf: number,
+  n: number,
+  lr: number,
+  momentum: number,
+  dampening: number,
+  weightDecay: number,
+  nesterov: number,
+  first: number,
 ): void {
   const f = this.f32;
-  p >>>= 2; grad >>>= 2; buf >>>= 2;
+  p >>>= 2;
+  grad >>>= 2;
+  buf >>>= 2;
   for (let i = 0; i < n; i++) {
     const pv = f[p + i];
     let g = f[grad + i] + weightDecay * pv;
@@ -20,11 +31,26 @@ export function sgdStep(
 }
 
 export function adamStep(
-  this: Views, p: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number,
-  weightDecay: number, decoupled: number, stepSize: number, sqrtBc2: number,
+  this: Views,
+  p: number,
+  grad: number,
+  m: number,
+  v: number,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decoupled: number,
+  stepSize: number,
+  sqrtBc2: number,
 ): void {
   const f = this.f32;
-  p >>>= 2; grad >>>= 2; m >>>= 2; v >>>= 2;
+  p >>>= 2;
+  grad >>>= 2;
+  m >>>= 2;
+  v >>>= 2;
   const shrink = decoupled ? 1 - lr * weightDecay : 1;
   for (let i = 0; i < n; i++) {
     let pv = f[p + i];
@@ -40,11 +66,23 @@ export function adamStep(
 }
 
 export function rmspropStep(
-  this: Views, p: number, grad: number, sq: number, buf: number, n: number, lr: number, alpha: number, eps: number,
-  weightDecay: number, momentum: number,
+  this: Views,
+  p: number,
+  grad: number,
+  sq: number,
+  buf: number,
+  n: number,
+  lr: number,
+  alpha: number,
+  eps: number,
+  weightDecay: number,
+  momentum: number,
 ): void {
   const f = this.f32;
-  p >>>= 2; grad >>>= 2; sq >>>= 2; buf >>>= 2;
+  p >>>= 2;
+  grad >>>= 2;
+  sq >>>= 2;
+  buf >>>= 2;
   for (let i = 0; i < n; i++) {
     const pv = f[p + i];
     const g = f[grad + i] + weightDecay * pv;
@@ -69,7 +107,8 @@ export function sumSquares(this: Views, x: number, n: number): number {
 
 export function sumSquaredDiff(this: Views, a: number, b: number, n: number): number {
   const f = this.f32;
-  a >>>= 2; b >>>= 2;
+  a >>>= 2;
+  b >>>= 2;
   let s = 0;
   for (let i = 0; i < n; i++) {
     const d = f[a + i] - f[b + i];

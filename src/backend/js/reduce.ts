@@ -16,9 +16,11 @@ export function sumAll(this: Views, x: number, out: number, n: number): void {
 
 export function sumDim(this: Views, x: number, out: number, outer: number, n: number, inner: number): void {
   const f = this.f32;
-  x >>>= 2; out >>>= 2;
+  x >>>= 2;
+  out >>>= 2;
   for (let o = 0; o < outer; o++) {
-    const src = x + o * n * inner, dst = out + o * inner;
+    const src = x + o * n * inner,
+      dst = out + o * inner;
     if (inner === 1) {
       let s = 0;
       for (let k = 0; k < n; k++) s += f[src + k];
@@ -58,7 +60,9 @@ export function maxDim(this: Views, x: number, out: number, idx: number, outer: 
 
 export function maxDimBackward(this: Views, g: number, idx: number, out: number, outer: number, n: number, inner: number): void {
   const f = this.f32;
-  g >>>= 2; idx >>>= 2; out >>>= 2;
+  g >>>= 2;
+  idx >>>= 2;
+  out >>>= 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const j = o * inner + i;

@@ -9,11 +9,13 @@ function rowMax(f: Float32Array, x: number, n: number, inner: number): number {
 
 export function softmax(this: Views, x: number, out: number, outer: number, n: number, inner: number): void {
   const f = this.f32;
-  x >>>= 2; out >>>= 2;
+  x >>>= 2;
+  out >>>= 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
-      const src = x + base, dst = out + base;
+      const src = x + base,
+        dst = out + base;
       const m = rowMax(f, src, n, inner);
       let s = 0;
       for (let k = 0; k < n; k++) {
@@ -29,7 +31,9 @@ export function softmax(this: Views, x: number, out: number, outer: number, n: n
 
 export function softmaxBackward(this: Views, g: number, y: number, out: number, outer: number, n: number, inner: number): void {
   const f = this.f32;
-  g >>>= 2; y >>>= 2; out >>>= 2;
+  g >>>= 2;
+  y >>>= 2;
+  out >>>= 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
@@ -45,11 +49,13 @@ export function softmaxBackward(this: Views, g: number, y: number, out: number, 
 
 export function logSoftmax(this: Views, x: number, out: number, outer: number, n: number, inner: number): void {
   const f = this.f32;
-  x >>>= 2; out >>>= 2;
+  x >>>= 2;
+  out >>>= 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
-      const src = x + base, dst = out + base;
+      const src = x + base,
+        dst = out + base;
       const m = rowMax(f, src, n, inner);
       let s = 0;
       for (let k = 0; k < n; k++) s += Math.exp(f[src + k * inner] - m);
@@ -61,7 +67,9 @@ export function logSoftmax(this: Views, x: number, out: number, outer: number, n
 
 export function logSoftmaxBackward(this: Views, g: number, y: number, out: number, outer: number, n: number, inner: number): void {
   const f = this.f32;
-  g >>>= 2; y >>>= 2; out >>>= 2;
+  g >>>= 2;
+  y >>>= 2;
+  out >>>= 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
