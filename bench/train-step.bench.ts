@@ -7,13 +7,12 @@
 import {
   init,
   manualSeed,
-  nn,
   optim,
   randn,
   referenceModel,
   supportedBuilds,
   takesImages,
-  tidy,
+  trainStep,
   MODEL_NAMES,
   type ModelName,
 } from "../src/index.js";
@@ -35,13 +34,7 @@ async function ours(engine: string, name: ModelName): Promise<number> {
   const model = referenceModel(name);
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = randn(takesImages(name) ? [B, 1, 28, 28] : [B, 784]);
-  const ms = await medianMs(() =>
-    tidy(() => {
-      opt.zeroGrad();
-      nn.functional.crossEntropy(model.forward(x), targets).backward();
-      opt.step();
-    }),
-  );
+  const ms = await medianMs(() => trainStep(model, opt, { x, y: targets }));
   return (B * 1000) / ms;
 }
 

@@ -4,14 +4,14 @@ import { activeBackend, type Backend } from "./backend/backend.js";
 import type { GradNode } from "./autograd/node.js";
 import { outputDisposed } from "./autograd/node.js";
 import { backward as runBackward, type BackwardOptions } from "./autograd/backward.js";
-import { trackTensor } from "./memory.js";
+import { trackTensor } from "./tidy.js";
 import { fmtShape } from "./shape.js";
 import { add, sub, mul, div, pow } from "./ops/binary.js";
 import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
 import { sum, mean, max, argmax } from "./ops/reduce.js";
 import { softmax, logSoftmax } from "./ops/softmax.js";
 import { matmul } from "./ops/matmul.js";
-import { reshape, flatten, transpose, detach, clone } from "./ops/shape.js";
+import { reshape, flatten, transpose, detach, clone } from "./ops/layout.js";
 import { addInPlace, mulInPlace, fillInPlace, copyInPlace } from "./ops/inplace.js";
 
 /** A block of the heap, shared (refcounted) by the tensor handles that view it. */

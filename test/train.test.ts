@@ -2,7 +2,24 @@
 // descent with each stopping rule, XOR, dropout, and flat memory over 1,000
 // CNN-M steps.
 import { beforeAll, describe, expect, it } from "vitest";
-import { fit, manualSeed, memory, nn, noGrad, optim, rand, randn, tensor, tidy, zeros, type Tensor } from "../src/index.js";
+import {
+  data,
+  fit,
+  manualSeed,
+  memory,
+  nn,
+  noGrad,
+  optim,
+  rand,
+  randn,
+  referenceModel,
+  tensor,
+  tidy,
+  zeros,
+  type BatchInfo,
+  type EpochInfo,
+  type Tensor,
+} from "../src/index.js";
 import { BACKENDS, use } from "./helpers/backends.js";
 
 const F = nn.functional;
@@ -75,43 +92,43 @@ describe.each(BACKENDS)("training on $name", (backend) => {
       const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
       const options = {
         optimizer: opt,
-        batches: () => [[x, y]] as [Tensor, Tensor][],
-        loss: (m: nn.Module, [bx, by]: [Tensor, Tensor]) => F.mseLoss(m.forward(bx), by),
+        data: [{ x, y }],
+        loss: (out: Tensor, b: { y: Tensor }) => F.mseLoss(out, b.y),
       };
       return { x, y, model, options, slope, intercept: my - slope * mx };
     };
 
-    it("converges to the least-squares solution", () => {
+    it("converges to the least-squares solution", async () => {
       const s = setup();
-      const r = fit(s.model, { ...s.options, epochs: 400 });
+      const r = await fit(s.model, { ...s.options, epochs: 400 });
       expect(r.stoppedBy).toBe("epochs");
       expect(s.model.weight.item()).toBeCloseTo(s.slope, 4);
       expect(s.model.bias!.item()).toBeCloseTo(s.intercept, 4);
       expect(r.losses[r.losses.length - 1]).toBeLessThan(r.losses[0]);
     });
 
-    it("stops when the step is small", () => {
+    it("stops when the step is small", async () => {
       const s = setup();
-      const r = fit(s.model, { ...s.options, epochs: 10_000, stepTolerance: 1e-5 });
+      const r = await fit(s.model, { ...s.options, epochs: 10_000, stepTolerance: 1e-5 });
       expect(r.stoppedBy).toBe("step");
       expect(r.epochs).toBeLessThan(10_000);
       expect(s.model.weight.item()).toBeCloseTo(s.slope, 3);
     });
 
-    it("stops when the gradient is small", () => {
+    it("stops when the gradient is small", async () => {
       const s = setup();
-      const r = fit(s.model, { ...s.options, epochs: 10_000, gradTolerance: 1e-4 });
+      const r = await fit(s.model, { ...s.options, epochs: 10_000, gradTolerance: 1e-4 });
       expect(r.stoppedBy).toBe("gradient");
       expect(r.epochs).toBeLessThan(10_000);
       expect(s.model.weight.item()).toBeCloseTo(s.slope, 3);
     });
 
-    it("stops when the validation loss stops improving, restoring the best weights", () => {
+    it("stops when the validation loss stops improving, restoring the best weights", async () => {
       const s = setup();
       const vx = tensor([[-1], [0], [1.5]]),
         vy = tensor([[-1.05], [2.1], [6.4]]);
       const seen: { w: number; val: number }[] = [];
-      const r = fit(s.model, {
+      const r = await fit(s.model, {
         ...s.options,
         epochs: 10_000,
         patience: 5,
@@ -126,6 +143,146 @@ describe.each(BACKENDS)("training on $name", (backend) => {
       expect(later.length).toBe(5); // patience epochs without a better loss
       for (const e of later) expect(e.val).toBeGreaterThan(best.val - 1e-7);
       expect(s.model.weight.item()).toBe(best.w);
+    });
+  });
+
+  describe("fit on classification batches", () => {
+    /** 400 images whose class (0-9) is the pair of columns lit: learnable in one epoch. */
+    const stripes = (count: number): data.ImageDataset => {
+      const images = new Uint8Array(count * 784),
+        labels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        labels[i] = (i * 7) % 10;
+        for (let r = 0; r < 28; r++) for (const c of [4 + 2 * labels[i], 5 + 2 * labels[i]]) images[i * 784 + r * 28 + c] = 200 + (i % 50);
+      }
+      return { images, labels, count, rows: 28, cols: 28 };
+    };
+    const setup = () => {
+      manualSeed(11);
+      const model = referenceModel("mlp-s");
+      const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const train = new data.DataLoader(stripes(400), { batchSize: 32, flat: true });
+      const test = new data.DataLoader(stripes(100), { batchSize: 50, flat: true, shuffle: false });
+      return { model, optimizer, train, test };
+    };
+
+    it("is a loop of trainStep: the same losses as the step written by hand, running loss and accuracy, a test evaluation per epoch", async () => {
+      const a = setup();
+      const batches: BatchInfo[] = [],
+        epochs: EpochInfo[] = [];
+      const r = await fit(a.model, {
+        optimizer: a.optimizer,
+        epochs: 2,
+        data: a.train,
+        test: a.test,
+        onBatch: (b) => batches.push(b),
+        onEpoch: (e) => void epochs.push(e),
+      });
+      expect([r.stoppedBy, r.epochs, r.steps]).toEqual(["epochs", 2, 26]);
+      expect(batches.map((b) => [b.epoch, b.batch, b.batches])).toEqual([1, 2].flatMap((e) => Array.from({ length: 13 }, (_, i) => [e, i + 1, 13])));
+      expect(batches[12].seen).toBe(400);
+      expect(epochs[0].loss).toBeCloseTo(batches[12].meanLoss, 12);
+      expect(epochs[1].accuracy).toBeGreaterThan(0.9);
+      expect(epochs[1].test!.count).toBe(100);
+      expect(r.testAccuracies).toEqual(epochs.map((e) => e.test!.accuracy));
+      expect(r.testAccuracies[1]).toBeGreaterThan(0.9);
+      // the same two epochs written out by hand
+      const b = setup();
+      const losses: number[] = [];
+      for (let e = 0; e < 2; e++) {
+        for (const { x, y } of b.train) {
+          losses.push(
+            tidy(() => {
+              b.optimizer.zeroGrad();
+              const loss = F.crossEntropy(b.model.forward(x), y);
+              loss.backward();
+              b.optimizer.step();
+              return loss.item();
+            }),
+          );
+        }
+      }
+      expect(batches.map((x) => x.loss)).toEqual(losses);
+      for (const t of [a, b]) for (const l of [t.train, t.test]) l.dispose();
+    });
+
+    it("stops after the current batch when its signal is aborted, and still reports that epoch", async () => {
+      const s = setup();
+      const stop = new AbortController();
+      const epochs: EpochInfo[] = [];
+      const r = await fit(s.model, {
+        optimizer: s.optimizer,
+        epochs: 5,
+        data: s.train,
+        test: s.test,
+        signal: stop.signal,
+        onBatch: (b) => b.batch === 3 && stop.abort(),
+        onEpoch: (e) => void epochs.push(e),
+      });
+      expect([r.stoppedBy, r.epochs, r.steps]).toEqual(["signal", 1, 3]);
+      expect(epochs.map((e) => e.epoch)).toEqual([1]);
+      expect(epochs[0].test!.count).toBe(100);
+      s.train.dispose();
+      s.test.dispose();
+    });
+
+    it("stops at a loss that is not finite", async () => {
+      const s = setup();
+      let epochsSeen = 0;
+      const r = await fit(s.model, {
+        optimizer: s.optimizer,
+        epochs: 3,
+        data: s.train,
+        loss: (out, b) => F.crossEntropy(out, b.y as Int32Array).mul(b.x.size > 0 ? NaN : 1),
+        onEpoch: () => void epochsSeen++,
+      });
+      expect([r.stoppedBy, r.steps, epochsSeen]).toEqual(["nonfinite", 1, 0]);
+      s.train.dispose();
+      s.test.dispose();
+    });
+
+    it("steps the scheduler after every optimizer step (or epoch), and lets the event loop run", async () => {
+      const s = setup();
+      const lrs: number[] = [];
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 0);
+      const r = await fit(s.model, {
+        optimizer: s.optimizer,
+        epochs: 2,
+        data: s.train,
+        scheduler: new optim.CosineAnnealingLR(s.optimizer, 2 * s.train.length),
+        yieldEvery: 0,
+        onBatch: (b) => lrs.push(b.lr),
+      });
+      clearInterval(timer);
+      expect(r.steps).toBe(26);
+      expect(lrs[lrs.length - 1]).toBeCloseTo(0, 12);
+      expect(lrs.every((lr, i) => i === 0 || lr < lrs[i - 1])).toBe(true);
+      expect(ticks).toBeGreaterThan(0);
+      const e = setup();
+      const perEpoch: number[] = [];
+      await fit(e.model, {
+        optimizer: e.optimizer,
+        epochs: 3,
+        data: e.train,
+        scheduler: new optim.StepLR(e.optimizer, 1, 0.5),
+        schedulerEvery: "epoch",
+        onEpoch: () => void perEpoch.push(e.optimizer.lr),
+      });
+      expect(perEpoch).toEqual([0.025, 0.0125, 0.00625]);
+      for (const t of [s, e]) for (const l of [t.train, t.test]) l.dispose();
+    });
+
+    it("refuses bad options with a clear message", async () => {
+      const s = setup();
+      await expect(fit(s.model, { optimizer: s.optimizer, epochs: 0, data: s.train })).rejects.toThrow(/fit: epochs must be a positive integer, got 0/);
+      await expect(fit(s.model, { optimizer: s.optimizer, epochs: 1, data: 5 as never })).rejects.toThrow(/fit: data must be an iterable/);
+      await expect(fit(s.model, { optimizer: s.optimizer, epochs: 1, data: [{ x: s.test.dataset.images as never }] })).rejects.toThrow();
+      await expect(fit(s.model, { optimizer: s.optimizer, epochs: 1, data: [{ x: zeros([2, 784]) }] })).rejects.toThrow(
+        /trainStep: the default loss \(cross-entropy\) needs batch.y as class indices/,
+      );
+      s.train.dispose();
+      s.test.dispose();
     });
   });
 

@@ -2,10 +2,9 @@
 // The `wasmgrad` command: train, eval and bench on MNIST-family data.
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import { init, getBackend, supportedBuilds, manualSeed, tidy, noGrad, randn, memory } from "../index.js";
-import { nn, optim, io, data, type Tensor } from "../index.js";
+import { init, getBackend, supportedBuilds, manualSeed, randn, memory, fit, trainStep, evaluate } from "../index.js";
+import { optim, io, data, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
-import { evaluate } from "../train/evaluate.js";
 import { enableRelaxedSimd } from "../node/relaxed-simd.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { Progress, thousands } from "./progress.js";
@@ -248,9 +247,11 @@ async function train(a: Args): Promise<void> {
   );
 
   let stoppedBy: NodeJS.Signals | null = null;
+  const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
     stoppedBy = signal;
+    stop.abort();
     process.stderr.write(
       `\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping after this batch (Ctrl-C again to quit now, without saving)\n`,
     );
@@ -261,58 +262,33 @@ async function train(a: Args): Promise<void> {
   const epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number; samplesPerSecond: number }[] =
     [];
   const losses: number[] = [];
-  // The loop is synchronous: yield to the event loop now and then so signals get through.
-  let lastYield = performance.now();
-  const yieldNow = () => new Promise<void>((r) => setImmediate(r));
-  for (let epoch = 1; epoch <= a.epochs && !stoppedBy; epoch++) {
-    const e0 = performance.now();
-    const bar = new Progress(status, `epoch ${epoch}/${a.epochs}`, trainLoader.length);
-    let lossSum = 0,
-      correct = 0,
-      seen = 0,
-      batches = 0;
-    for (const { x, y, size } of trainLoader) {
-      const [loss, pred] = tidy(() => {
-        opt.zeroGrad();
-        const logits = model.forward(x);
-        const l = nn.functional.crossEntropy(logits, y);
-        l.backward();
-        opt.step();
-        return [l.item(), noGrad(() => logits.argmax(1).data())] as const;
-      });
-      schedule?.step();
-      for (let i = 0; i < size; i++) if (pred[i] === y[i]) correct++;
-      lossSum += loss * size;
-      seen += size;
-      losses.push(loss);
-      batches++;
-      if (!Number.isFinite(loss)) {
-        bar.finish();
-        fail(`the loss became ${loss} at epoch ${epoch}, batch ${batches}: lower the learning rate (--lr)`, 1);
+  let bar: Progress | null = null;
+  await fit(model, {
+    optimizer: opt,
+    epochs: a.epochs,
+    data: trainLoader,
+    scheduler: schedule ?? undefined,
+    test: testLoader,
+    signal: stop.signal,
+    onBatch: (b) => {
+      if (b.batch === 1) bar = new Progress(status, `epoch ${b.epoch}/${a.epochs}`, trainLoader.length);
+      losses.push(b.loss);
+      if (!Number.isFinite(b.loss)) {
+        bar!.finish();
+        fail(`the loss became ${b.loss} at epoch ${b.epoch}, batch ${b.batch}: lower the learning rate (--lr)`, 1);
       }
-      bar.update(batches, seen, lossSum / seen, correct / seen);
-      if (performance.now() - lastYield > 50) {
-        await yieldNow();
-        lastYield = performance.now();
-      }
-      if (stoppedBy) break;
-    }
-    bar.finish();
-    const seconds = (performance.now() - e0) / 1000;
-    const ev = evaluate(model, testLoader);
-    epochs.push({
-      epoch,
-      loss: lossSum / seen,
-      trainAccuracy: correct / seen,
-      testAccuracy: ev.accuracy,
-      seconds,
-      samplesPerSecond: seen / seconds,
-    });
-    status.write(
-      `epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * correct) / seen).toFixed(2)}%, ` +
-        `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${seconds.toFixed(1)} s\n`,
-    );
-  }
+      bar!.update(b.batch, b.seen, b.meanLoss, b.accuracy!);
+    },
+    onEpoch: (e) => {
+      bar?.finish();
+      const ev = e.test!;
+      epochs.push({ epoch: e.epoch, loss: e.loss, trainAccuracy: e.accuracy!, testAccuracy: ev.accuracy, seconds: e.seconds, samplesPerSecond: e.samplesPerSecond });
+      status.write(
+        `epoch ${e.epoch}: train loss ${e.loss.toFixed(4)}, train accuracy ${(100 * e.accuracy!).toFixed(2)}%, ` +
+          `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${e.seconds.toFixed(1)} s\n`,
+      );
+    },
+  });
   const total = (performance.now() - t0) / 1000;
   if (a.save) {
     try {
@@ -435,12 +411,7 @@ async function bench(a: Args): Promise<void> {
     const model = referenceModel(modelName);
     const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
     const x = randn(takesImages(modelName) ? [a.batchSize, 1, 28, 28] : [a.batchSize, 784]);
-    const step = () =>
-      tidy(() => {
-        opt.zeroGrad();
-        nn.functional.crossEntropy(model.forward(x), targets).backward();
-        opt.step();
-      });
+    const step = () => trainStep(model, opt, { x, y: targets });
     const steps = e.name === "js" || e.name === "wasm-scalar" ? Math.max(3, Math.ceil(a.steps / 5)) : a.steps;
     for (let i = 0; i < 3; i++) step();
     const t0 = performance.now();

@@ -5,7 +5,7 @@
 import type { Backend } from "../backend/backend.js";
 import { activeBackend } from "../backend/backend.js";
 import { Tensor } from "../tensor.js";
-import { keep } from "../memory.js";
+import { keep } from "../tidy.js";
 import { nextU32 } from "../random.js";
 import type { ImageDataset } from "./dataset.js";
 import { DEFAULT_AUGMENT, fillUniform, gaussianKernel, randomAffine, type AugmentOptions } from "./augment.js";

@@ -1,6 +1,6 @@
 // Module: parameters and submodules registered by name, so namedParameters()
 // gives PyTorch's state_dict names ("0.weight", "fc1.bias").
-import { keep } from "../memory.js";
+import { keep } from "../tidy.js";
 import { isTensor, type Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { noGrad } from "../autograd/grad-mode.js";

@@ -3,7 +3,7 @@
 // each input's shape by sumTo).
 import { BIN_ADD, BIN_DIV, BIN_MUL, BIN_POW, BIN_SUB } from "../backend/kernels.js";
 import { needsGrad, record } from "../autograd/node.js";
-import { tidy } from "../memory.js";
+import { tidy } from "../tidy.js";
 import { Tensor } from "../tensor.js";
 import { broadcastShapes, broadcastStrides, sameShape } from "../shape.js";
 import { sumTo } from "./broadcast.js";

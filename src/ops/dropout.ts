@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { nextFloat } from "../random.js";
 import { checkTensor } from "./util.js";
 import { mul } from "./binary.js";
-import { reshape } from "./shape.js";
+import { reshape } from "./layout.js";
 
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   checkTensor("dropout", x);

@@ -1,13 +1,13 @@
 // Losses: crossEntropy (fused log-softmax + NLL: one kernel writes the row
 // losses and softmax - onehot), nllLoss, mseLoss, binaryCrossEntropy.
 import { needsGrad, record } from "../autograd/node.js";
-import { tidy } from "../memory.js";
+import { tidy } from "../tidy.js";
 import { Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { checkTensor, describe } from "./util.js";
 import { mul, sub } from "./binary.js";
 import { mean, sum } from "./reduce.js";
-import { reshape } from "./shape.js";
+import { reshape } from "./layout.js";
 
 export type Reduction = "mean" | "sum" | "none";
 

@@ -4,7 +4,7 @@ import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { checkTensor } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
-import { reshape } from "./shape.js";
+import { reshape } from "./layout.js";
 import { mean } from "./reduce.js";
 
 export interface Pool2dOptions {

@@ -1,7 +1,7 @@
 // The base of every optimizer: the parameters, per-parameter state tensors
 // (kept: no tidy() frees them), zeroGrad(), and a learning rate that the
 // schedulers adjust.
-import { keep } from "../memory.js";
+import { keep } from "../tidy.js";
 import { isTensor, Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/grad-mode.js";
 

@@ -2,7 +2,7 @@
 import type { Module } from "../nn/module.js";
 import type { DataLoader } from "../data/loader.js";
 import { noGrad } from "../autograd/grad-mode.js";
-import { tidy } from "../memory.js";
+import { tidy } from "../tidy.js";
 
 export interface Evaluation {
   accuracy: number;
