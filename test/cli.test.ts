@@ -3,7 +3,7 @@
 // dataset come from the file), reproducibility, signals, and mistakes on the
 // command line. It trains on the full MNIST when the tests find it, else on
 // the offline sample the package ships; it never downloads.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -181,7 +181,10 @@ describe("wasmgrad CLI", () => {
       [["train", "--momentum", "5"], /--momentum must be at least 0 and below 1, got 5/],
       [["train", "--limit", ""], /--limit must be a positive integer, got /],
       [["train", "--epochs"], /Option '--epochs <value>' argument missing/],
-      [["train", "--colour"], /Unknown option '--colour'/],
+      [["train", "--colour"], /^wasmgrad: unknown option '--colour' \(wasmgrad --help lists the options\)\n$/],
+      [["train", "--epochs", "0x2"], /--epochs must be a positive integer, got 0x2/],
+      [["train", "--lr", "1e999"], /--lr must be a positive number, got 1e999/],
+      [["train", "--backend", "js", "--build", "simd"], /--build picks a Wasm build: it applies to --backend wasm only/],
       [["train", "mlp-s"], /unexpected argument 'mlp-s'/],
       [["fly"], /unknown command 'fly'/],
       [["eval", "--model", "mlp-s"], /eval needs --weights/],
@@ -189,6 +192,44 @@ describe("wasmgrad CLI", () => {
       [["eval", "--weights", notAFolder], /plain-file: safetensorsMetadata: not a valid safetensors file/],
     ];
     for (const [args, message] of cases) expect([args, ...failure(args)]).toEqual([args, 2, expect.stringMatching(message)]);
+  });
+
+  it("warns about options that do not apply", () => {
+    const r = spawnSync(
+      process.execPath,
+      [cli, "eval", "--weights", weights, ...dataArgs, "--test-limit", "50", "--epochs", "3", "--json"],
+      { env, encoding: "utf8" },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/wasmgrad: warning: --epochs does not apply to eval; ignored/);
+    const t = spawnSync(
+      process.execPath,
+      [cli, ...base, "--limit", "64", "--test-limit", "10", "--optimizer", "adam", "--momentum", "0.5"],
+      { env, encoding: "utf8" },
+    );
+    expect(t.status).toBe(0);
+    expect(t.stderr).toMatch(/wasmgrad: warning: --momentum applies to --optimizer sgd only; ignored for adam/);
+  });
+
+  it("quits at once, without saving, on a second signal (even during the evaluation that follows the first)", async () => {
+    const file = join(dir, "twice.safetensors");
+    const child = spawn(process.execPath, [cli, "train", "--model", "cnn-m", ...dataArgs, "--save", file], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env,
+    });
+    let out = "",
+      err = "";
+    const started = new Promise<void>((resolve) => child.stdout.on("data", (d) => (out += d) && /epoch 1\/1 +\d+%/.test(out) && resolve()));
+    const stopping = new Promise<void>((resolve) =>
+      child.stderr.on("data", (d) => (err += d) && /stopping after this batch/.test(err) && resolve()),
+    );
+    await started;
+    child.kill("SIGINT");
+    await stopping; // the first signal was handled: the next meets Node's default action
+    child.kill("SIGINT");
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on("exit", (c, s) => r([c, s])));
+    expect(code === 130 || signal === "SIGINT").toBe(true);
+    expect(existsSync(file)).toBe(false);
   });
 
   it("prints its version", () => {

@@ -179,7 +179,9 @@ describe.each(BACKENDS)("training on $name", (backend) => {
         onEpoch: (e) => void epochs.push(e),
       });
       expect([r.stoppedBy, r.epochs, r.steps]).toEqual(["epochs", 2, 26]);
-      expect(batches.map((b) => [b.epoch, b.batch, b.batches])).toEqual([1, 2].flatMap((e) => Array.from({ length: 13 }, (_, i) => [e, i + 1, 13])));
+      expect(batches.map((b) => [b.epoch, b.batch, b.batches])).toEqual(
+        [1, 2].flatMap((e) => Array.from({ length: 13 }, (_, i) => [e, i + 1, 13])),
+      );
       expect(batches[12].seen).toBe(400);
       expect(epochs[0].loss).toBeCloseTo(batches[12].meanLoss, 12);
       expect(epochs[1].accuracy).toBeGreaterThan(0.9);
@@ -275,7 +277,9 @@ describe.each(BACKENDS)("training on $name", (backend) => {
 
     it("refuses bad options with a clear message", async () => {
       const s = setup();
-      await expect(fit(s.model, { optimizer: s.optimizer, epochs: 0, data: s.train })).rejects.toThrow(/fit: epochs must be a positive integer, got 0/);
+      await expect(fit(s.model, { optimizer: s.optimizer, epochs: 0, data: s.train })).rejects.toThrow(
+        /fit: epochs must be a positive integer, got 0/,
+      );
       await expect(fit(s.model, { optimizer: s.optimizer, epochs: 1, data: 5 as never })).rejects.toThrow(/fit: data must be an iterable/);
       await expect(fit(s.model, { optimizer: s.optimizer, epochs: 1, data: [{ x: s.test.dataset.images as never }] })).rejects.toThrow();
       await expect(fit(s.model, { optimizer: s.optimizer, epochs: 1, data: [{ x: zeros([2, 784]) }] })).rejects.toThrow(

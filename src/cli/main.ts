@@ -77,6 +77,10 @@ interface Args {
   json: boolean;
 }
 
+function warn(message: string): void {
+  process.stderr.write(`wasmgrad: warning: ${message}\n`);
+}
+
 /** Exit 2 for a mistake in the command line, 1 for a failure while running. */
 function fail(message: string, code = 2): never {
   process.stderr.write(`wasmgrad: ${message}\n`);
@@ -122,16 +126,42 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
+const SEE_HELP = "(wasmgrad --help lists the options)";
+
+/** The options that apply to each command; any other one given is ignored, with a warning. */
+const APPLIES: Record<string, readonly string[]> = {
+  train: [
+    "dataset",
+    "model",
+    "data-dir",
+    "backend",
+    "build",
+    "batch-size",
+    "epochs",
+    "optimizer",
+    "lr",
+    "momentum",
+    "schedule",
+    "augment",
+    "save",
+    "seed",
+    "limit",
+    "test-limit",
+    "json",
+  ],
+  eval: ["dataset", "model", "data-dir", "backend", "build", "batch-size", "weights", "test-limit", "json"],
+  bench: ["model", "batch-size", "steps", "seed", "json"],
+};
+
 function parse(argv: string[]): [string, Args] {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: joinNegativeValues(argv),
-      allowPositionals: true,
-      options: OPTIONS,
-    });
+    parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS, tokens: true });
   } catch (e) {
-    fail(`${(e as Error).message}\n\n${HELP}`);
+    const err = e as Error & { code?: string };
+    const unknown = /^Unknown option '([^']*)'/.exec(err.message);
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) fail(`unknown option '${unknown[1]}' ${SEE_HELP}`);
+    fail(`${err.message} ${SEE_HELP}`);
   }
   const v = parsed.values;
   const command = parsed.positionals[0];
@@ -143,18 +173,25 @@ function parse(argv: string[]): [string, Args] {
     process.stdout.write(HELP + "\n");
     process.exit(command || v.help ? 0 : 2);
   }
-  if (parsed.positionals.length > 1) fail(`unexpected argument '${parsed.positionals[1]}'\n\n${HELP}`);
+  if (parsed.positionals.length > 1) fail(`unexpected argument '${parsed.positionals[1]}' ${SEE_HELP}`);
+  const given = new Set(parsed.tokens.flatMap((t) => (t.kind === "option" ? [t.name] : [])));
+  const applies = APPLIES[command];
+  if (applies) {
+    for (const name of given) if (!applies.includes(name)) warn(`--${name} does not apply to ${command}; ignored`);
+  }
+  if (given.has("momentum") && v.optimizer !== "sgd") warn(`--momentum applies to --optimizer sgd only; ignored for ${v.optimizer}`);
+  if (given.has("build") && v.backend === "js") fail("--build picks a Wasm build: it applies to --backend wasm only");
   const int = (name: string, s: string | undefined, min: 0 | 1): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (s.trim() === "" || !Number.isSafeInteger(n) || n < min)
+    if (!/^[+-]?\d+$/.test(s) || !Number.isSafeInteger(n) || n < min)
       fail(`--${name} must be a ${min ? "positive" : "non-negative"} integer, got ${s}`);
     return n;
   };
   const num = (name: string, s: string | undefined, test: (n: number) => boolean, what: string): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (s.trim() === "" || !Number.isFinite(n) || !test(n)) fail(`--${name} must be ${what}, got ${s}`);
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) || !Number.isFinite(n) || !test(n)) fail(`--${name} must be ${what}, got ${s}`);
     return n;
   };
   const oneOf = <T extends string>(name: string, s: string, allowed: readonly T[]): T => {
@@ -248,12 +285,16 @@ async function train(a: Args): Promise<void> {
 
   let stoppedBy: NodeJS.Signals | null = null;
   const stop = new AbortController();
+  // The first signal stops after the current batch. Its listeners then go, so
+  // a second one meets Node's default action and ends the process at once,
+  // even inside the synchronous evaluation or save that follow.
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
     stoppedBy = signal;
     stop.abort();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     process.stderr.write(
-      `\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping after this batch (Ctrl-C again to quit now, without saving)\n`,
+      `${process.stderr.isTTY ? "\n" : ""}${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping after this batch (again to quit now, without saving)\n`,
     );
   };
   process.on("SIGINT", onSignal);
@@ -277,12 +318,19 @@ async function train(a: Args): Promise<void> {
         bar!.finish();
         fail(`the loss became ${b.loss} at epoch ${b.epoch}, batch ${b.batch}: lower the learning rate (--lr)`, 1);
       }
-      bar!.update(b.batch, b.seen, b.meanLoss, b.accuracy!);
+      bar!.update(b.batch, b.seen, b.meanLoss, b.accuracy!, b.samplesPerSecond);
     },
     onEpoch: (e) => {
       bar?.finish();
       const ev = e.test!;
-      epochs.push({ epoch: e.epoch, loss: e.loss, trainAccuracy: e.accuracy!, testAccuracy: ev.accuracy, seconds: e.seconds, samplesPerSecond: e.samplesPerSecond });
+      epochs.push({
+        epoch: e.epoch,
+        loss: e.loss,
+        trainAccuracy: e.accuracy!,
+        testAccuracy: ev.accuracy,
+        seconds: e.seconds,
+        samplesPerSecond: e.samplesPerSecond,
+      });
       status.write(
         `epoch ${e.epoch}: train loss ${e.loss.toFixed(4)}, train accuracy ${(100 * e.accuracy!).toFixed(2)}%, ` +
           `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${e.seconds.toFixed(1)} s\n`,
@@ -356,7 +404,7 @@ function evalTarget(
   const trainedOn = meta.dataset;
   const dataset = a.dataset ?? DATASETS.find((n) => n === trainedOn) ?? DEFAULT_DATASET;
   if (trainedOn !== undefined && trainedOn !== dataset) {
-    process.stderr.write(`wasmgrad: warning: ${file} was trained on ${trainedOn}; evaluating it on ${dataset} as asked\n`);
+    warn(`${file} was trained on ${trainedOn}; evaluating it on ${dataset} as asked`);
   }
   return { model, dataset, trainedOn };
 }
@@ -431,7 +479,7 @@ async function main(): Promise<void> {
     });
   }
   const [command, args] = parse(process.argv.slice(2));
-  if (!["train", "eval", "bench"].includes(command)) fail(`unknown command '${command}'\n\n${HELP}`);
+  if (!["train", "eval", "bench"].includes(command)) fail(`unknown command '${command}' (commands: train, eval, bench; wasmgrad --help)`);
   // Node 20 has the relaxed-SIMD (FMA) build behind a V8 flag: turn it on in this process.
   enableRelaxedSimd();
   try {

@@ -11,7 +11,6 @@ export function thousands(n: number): string {
 
 export class Progress {
   private lastLine = -1;
-  private readonly start = performance.now();
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -19,9 +18,9 @@ export class Progress {
     private readonly total: number,
   ) {}
 
-  update(done: number, samples: number, loss: number, accuracy: number): void {
-    const elapsed = (performance.now() - this.start) / 1000;
-    const rate = samples / Math.max(elapsed, 1e-9);
+  /** After batch `done`: the epoch's samples so far, their mean loss and accuracy, and fit()'s samples/s since the epoch began. */
+  update(done: number, samples: number, loss: number, accuracy: number, rate: number): void {
+    const elapsed = samples / Math.max(rate, 1e-9);
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
     const pct = Math.floor((100 * done) / this.total);
     const stats = `loss ${loss.toFixed(4)}  acc ${(100 * accuracy).toFixed(2)}%  ${thousands(rate)} samples/s  ETA ${eta.toFixed(0)}s`;

@@ -151,7 +151,10 @@ async function download(name: DatasetName, dir: string, o: LoadMnistOptions, log
         errors.push(`${url}: ${cause !== undefined ? String(cause) : (e as Error).message}`);
       }
     }
-    if (!done) throw new Error(`could not download ${file}:\n  ${errors.join("\n  ")}`);
+    if (!done) {
+      if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir); // leave no empty cache folder behind
+      throw new Error(`could not download ${file}:\n  ${errors.join("\n  ")}`);
+    }
   }
 }
 
