@@ -21,8 +21,7 @@ function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
 /** A tensor of `shape` whose values are written by `fill` into a float32 view. */
 function filled(shape: number[], options: CreateOptions | undefined, fill: (view: Float32Array) => void): Tensor {
   const t = Tensor._empty(shape);
-  const p = t._ptr >>> 2;
-  fill(t._backend.heap.f32.subarray(p, p + t.size));
+  fill(t._view());
   return finish(t, options);
 }
 
@@ -85,7 +84,7 @@ export function full(shape: number[], value: number, options?: CreateOptions): T
   const s = checkShape("full", shape);
   if (typeof value !== "number") throw new TypeError(`full: value must be a number, got ${describe(value)}`);
   const t = Tensor._empty(s);
-  t._backend.k.fill(t._ptr, t.size, value);
+  t._k.fill(t._ptr, t.size, value);
   return finish(t, options);
 }
 

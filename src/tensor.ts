@@ -1,18 +1,11 @@
 // Tensor: a float32, contiguous, row-major array in the active backend's heap,
 // plus what autograd needs (requiresGrad, grad, the node that made it).
 import { activeBackend, type Backend } from "./backend/backend.js";
+import type { Kernels } from "./backend/kernels.js";
 import type { GradNode } from "./autograd/node.js";
 import { outputDisposed } from "./autograd/node.js";
-import { backward as runBackward, type BackwardOptions } from "./autograd/backward.js";
 import { trackTensor } from "./tidy.js";
 import { fmtShape } from "./shape.js";
-import { add, sub, mul, div, pow } from "./ops/binary.js";
-import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
-import { sum, mean, max, argmax } from "./ops/reduce.js";
-import { softmax, logSoftmax } from "./ops/softmax.js";
-import { matmul } from "./ops/matmul.js";
-import { reshape, flatten, transpose, detach, clone } from "./ops/layout.js";
-import { addInPlace, mulInPlace, fillInPlace, copyInPlace } from "./ops/inplace.js";
 
 /** A block of the heap, shared (refcounted) by the tensor handles that view it. */
 export class Storage {
@@ -84,9 +77,36 @@ export class Tensor {
     return this._live().ptr;
   }
 
-  /** @internal */
+  /** @internal The backend the data lives in (ops need its kernels, meta block and workspace). */
   get _backend(): Backend {
     return this._live().backend;
+  }
+
+  /** @internal The backend's kernels. */
+  get _k(): Kernels {
+    return this._live().backend.k;
+  }
+
+  /** @internal A live view of the data: valid until the next allocation (the heap may grow and move). */
+  _view(): Float32Array {
+    const s = this._live();
+    const p = s.ptr >>> 2;
+    return s.backend.heap.f32.subarray(p, p + this.size);
+  }
+
+  /** @internal Marks an in-place write, so backward() can refuse a saved tensor that changed since. */
+  _written(): void {
+    this._live().version++;
+  }
+
+  /** @internal The storage's write count (see _written). */
+  get _version(): number {
+    return this._live().version;
+  }
+
+  /** @internal Another handle views the same storage. */
+  get _shared(): boolean {
+    return this._live().refs > 1;
   }
 
   get ndim(): number {
@@ -122,8 +142,7 @@ export class Tensor {
 
   /** A copy of the values. */
   data(): Float32Array {
-    const p = this._ptr >>> 2;
-    return this._backend.heap.f32.slice(p, p + this.size);
+    return this._view().slice();
   }
 
   /** The values as nested arrays (a number for a 0-d tensor). */
@@ -152,118 +171,11 @@ export class Tensor {
   toString(): string {
     return `Tensor(${fmtShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""}${this.isDisposed ? ", disposed" : ""})`;
   }
-
-  /**
-   * Computes the gradients of this tensor with respect to every leaf that
-   * requires grad, accumulating into their .grad. Without `gradient` the
-   * tensor must hold one element. Frees the graph unless retainGraph.
-   */
-  backward(gradient?: Tensor, options?: BackwardOptions): void {
-    runBackward(this, gradient, options);
-  }
-
-  add(other: Tensor | number): Tensor {
-    return add(this, other);
-  }
-  sub(other: Tensor | number): Tensor {
-    return sub(this, other);
-  }
-  mul(other: Tensor | number): Tensor {
-    return mul(this, other);
-  }
-  div(other: Tensor | number): Tensor {
-    return div(this, other);
-  }
-  pow(exponent: Tensor | number): Tensor {
-    return pow(this, exponent);
-  }
-  neg(): Tensor {
-    return neg(this);
-  }
-  exp(): Tensor {
-    return exp(this);
-  }
-  log(): Tensor {
-    return log(this);
-  }
-  sqrt(): Tensor {
-    return sqrt(this);
-  }
-  relu(): Tensor {
-    return relu(this);
-  }
-  sigmoid(): Tensor {
-    return sigmoid(this);
-  }
-  tanh(): Tensor {
-    return tanh(this);
-  }
-  matmul(other: Tensor): Tensor {
-    return matmul(this, other);
-  }
-  sum(dim?: number, keepDim = false): Tensor {
-    return sum(this, dim, keepDim);
-  }
-  mean(dim?: number, keepDim = false): Tensor {
-    return mean(this, dim, keepDim);
-  }
-  max(dim?: number, keepDim = false): Tensor {
-    return max(this, dim, keepDim);
-  }
-  argmax(dim?: number, keepDim = false): Tensor {
-    return argmax(this, dim, keepDim);
-  }
-  softmax(dim = -1): Tensor {
-    return softmax(this, dim);
-  }
-  logSoftmax(dim = -1): Tensor {
-    return logSoftmax(this, dim);
-  }
-  reshape(shape: number[]): Tensor {
-    return reshape(this, shape);
-  }
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return flatten(this, startDim, endDim);
-  }
-  transpose(dim0 = 0, dim1 = 1): Tensor {
-    return transpose(this, dim0, dim1);
-  }
-  detach(): Tensor {
-    return detach(this);
-  }
-  clone(): Tensor {
-    return clone(this);
-  }
-
-  // In-place updates (PyTorch's trailing underscore): never recorded; allowed on
-  // tensors that require grad only under noGrad (optimizer steps).
-  /** this += alpha * other */
-  add_(other: Tensor | number, alpha = 1): this {
-    addInPlace(this, other, alpha);
-    return this;
-  }
-  /** this -= alpha * other */
-  sub_(other: Tensor | number, alpha = 1): this {
-    addInPlace(this, other, -alpha);
-    return this;
-  }
-  mul_(factor: number): this {
-    mulInPlace(this, factor);
-    return this;
-  }
-  fill_(value: number): this {
-    fillInPlace(this, value);
-    return this;
-  }
-  zero_(): this {
-    fillInPlace(this, 0);
-    return this;
-  }
-  copy_(src: Tensor): this {
-    copyInPlace(this, src);
-    return this;
-  }
 }
+
+// The ops as methods (x.add(y), x.relu(), x.backward(), ...) are attached by
+// tensor-methods.ts, so that this module needs none of ops/ and autograd/'s
+// walk: the layers import Tensor, never the other way round.
 
 export function isTensor(x: unknown): x is Tensor {
   return typeof x === "object" && x !== null && (x as { _isTensor?: unknown })._isTensor === true;

@@ -1,7 +1,11 @@
 // backward(): walks the tape from a tensor back to the leaves, in reverse
 // topological order, and accumulates gradients into the leaves' .grad.
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
+import { add } from "../ops/binary.js";
+import { addInPlace } from "../ops/inplace.js";
+import { clone } from "../ops/layout.js";
+import { full } from "../creation.js";
 import { freeSaved, releaseNode, type GradNode } from "./node.js";
 import { fmtShape, sameShape } from "../shape.js";
 
@@ -43,15 +47,14 @@ function topoOrder(root: Tensor): Tensor[] {
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
   const prev = leaf.grad;
   if (prev !== null && !prev.isDisposed) {
-    const k = prev._backend.k;
-    k.add(prev._ptr, g._ptr, prev._ptr, prev.size);
+    addInPlace(prev, g, 1);
     g.dispose();
     return;
   }
   // The grad is updated in place later: it must not share storage with anything.
   let own = g;
-  if (g._storage!.refs > 1) {
-    own = g.clone();
+  if (g._shared) {
+    own = clone(g);
     g.dispose();
   }
   own._kept = true;
@@ -68,8 +71,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     if (root.size !== 1) {
       throw new Error(`backward: a gradient can be implied only for one-element tensors; pass one of shape ${fmtShape(root.shape)}`);
     }
-    seed = Tensor._empty(root.shape);
-    seed._backend.k.fill(seed._ptr, 1, 1);
+    seed = full(root.shape, 1);
   } else {
     if (!gradient || (gradient as { _isTensor?: unknown })._isTensor !== true) {
       throw new TypeError("backward: gradient must be a Tensor");
@@ -111,7 +113,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
             const prev = grads.get(x);
             if (prev === undefined) grads.set(x, gx);
             else {
-              const s = prev.add(gx);
+              const s = add(prev, gx);
               s._kept = true;
               prev.dispose();
               gx.dispose();

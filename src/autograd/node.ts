@@ -30,7 +30,7 @@ export class GradNode {
   /** Throws if a saved tensor was modified in place after it was saved. */
   checkSaved(): void {
     this.saved.forEach((t, i) => {
-      if (t._storage!.version !== this.versions[i]) {
+      if (t._version !== this.versions[i]) {
         throw new Error(
           `backward: a tensor of shape [${t.shape.join(",")}] saved by '${this.op}' was modified in place ` +
             "after it was saved; clone() it before modifying",
@@ -59,7 +59,7 @@ export function record(out: Tensor, op: string, inputs: Tensor[], saved: Tensor[
     inputs,
     handles,
     rule,
-    handles.map((h) => h._storage!.version),
+    handles.map((h) => h._version),
   );
   for (const x of inputs) if (x._node !== null && !x._node.released) x._node.consumers++;
   out._node = node;

@@ -125,7 +125,7 @@ export class DataLoader implements Iterable<Batch> {
     }
     const scale = 1 / (255 * this.o.std),
       shift = -this.o.mean / this.o.std;
-    b.x._storage!.version++;
+    b.x._written();
     if (this.aug === null) {
       k.normalizeBytes(this.staging, b.x._ptr, size * P, scale, shift);
     } else {

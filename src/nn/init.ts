@@ -5,9 +5,8 @@ import { nextFloat, nextNormal } from "../random.js";
 import { fmtShape } from "../shape.js";
 
 function fill(t: Tensor, draw: () => number): Tensor {
-  t._storage!.version++;
-  const p = t._ptr >>> 2;
-  const v = t._backend.heap.f32.subarray(p, p + t.size);
+  t._written();
+  const v = t._view();
   for (let i = 0; i < v.length; i++) v[i] = draw();
   return t;
 }

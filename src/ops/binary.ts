@@ -31,14 +31,14 @@ function compute(op: string, code: number, a: Tensor, b: Tensor): Tensor {
 /** out = x * s + t; no tape. */
 export function affine(x: Tensor, s: number, t: number): Tensor {
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k.affine(x._ptr, out._ptr, x.size, s, t);
+  out._k.affine(x._ptr, out._ptr, x.size, s, t);
   return out;
 }
 
 /** A 0-d tensor holding a scalar operand (for the rare number-first forms). */
 function scalar(v: number): Tensor {
   const t = Tensor._empty([]);
-  t._backend.k.fill(t._ptr, 1, v);
+  t._k.fill(t._ptr, 1, v);
   return t;
 }
 

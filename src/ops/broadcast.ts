@@ -21,7 +21,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g._share();
   if (sizeOf(shape) === 0 || g.size === 0) {
     const z = Tensor._empty(shape.slice());
-    z._backend.k.fill(z._ptr, z.size, 0);
+    z._k.fill(z._ptr, z.size, 0);
     return z;
   }
   const out = Tensor._empty(shape.slice());

@@ -11,8 +11,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new TypeError(`dropout: p must be in [0, 1], got ${String(p)}`);
   if (!training || p === 0) return reshape(x, x.shape.slice());
   const mask = Tensor._empty(x.shape.slice());
-  const o = mask._ptr >>> 2;
-  const v = mask._backend.heap.f32.subarray(o, o + mask.size);
+  const v = mask._view();
   const keep = p === 1 ? 0 : 1 / (1 - p);
   for (let i = 0; i < v.length; i++) v[i] = nextFloat() < p ? 0 : keep;
   const out = mul(x, mask); // backward: g * mask

@@ -12,7 +12,7 @@ function target(op: string, x: Tensor): Tensor {
   if (x.requiresGrad && isGradEnabled()) {
     throw new Error(`${op}: tensor of shape ${fmtShape(x.shape)} requires grad; modify it in place only inside noGrad()`);
   }
-  x._storage!.version++;
+  x._written();
   return x;
 }
 
@@ -21,7 +21,7 @@ export function addInPlace(x: Tensor, other: Tensor | number, alpha: number): vo
   if (typeof alpha !== "number") throw new TypeError(`add_: alpha must be a number, got ${String(alpha)}`);
   if (typeof y === "number") {
     target("add_", x);
-    x._backend.k.affine(x._ptr, x._ptr, x.size, 1, alpha * y);
+    x._k.affine(x._ptr, x._ptr, x.size, 1, alpha * y);
     return;
   }
   const shape = broadcastShapes("add_", x.shape, y.shape);
@@ -30,25 +30,25 @@ export function addInPlace(x: Tensor, other: Tensor | number, alpha: number): vo
   }
   target("add_", x);
   const e = expandTo(y, x.shape);
-  x._backend.k.axpby(x._ptr, 1, e._ptr, alpha, x._ptr, x.size);
+  x._k.axpby(x._ptr, 1, e._ptr, alpha, x._ptr, x.size);
   e.dispose();
 }
 
 export function mulInPlace(x: Tensor, factor: number): void {
   if (typeof factor !== "number") throw new TypeError(`mul_: factor must be a number, got ${String(factor)}`);
   target("mul_", x);
-  x._backend.k.affine(x._ptr, x._ptr, x.size, factor, 0);
+  x._k.affine(x._ptr, x._ptr, x.size, factor, 0);
 }
 
 export function fillInPlace(x: Tensor, value: number): void {
   if (typeof value !== "number") throw new TypeError(`fill_: value must be a number, got ${String(value)}`);
   target("fill_", x);
-  x._backend.k.fill(x._ptr, x.size, value);
+  x._k.fill(x._ptr, x.size, value);
 }
 
 export function copyInPlace(x: Tensor, src: Tensor): void {
   checkTensor("copy_", src, "source");
   if (!sameShape(x.shape, src.shape)) throw new Error(`copy_: source ${fmtShape(src.shape)} does not match ${fmtShape(x.shape)}`);
   target("copy_", x);
-  x._backend.k.copy(x._ptr, src._ptr, x.size);
+  x._k.copy(x._ptr, src._ptr, x.size);
 }

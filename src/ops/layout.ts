@@ -80,7 +80,7 @@ export function detach(x: Tensor): Tensor {
 export function clone(x: Tensor): Tensor {
   checkTensor("clone", x);
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k.copy(out._ptr, x._ptr, x.size);
+  out._k.copy(out._ptr, x._ptr, x.size);
   if (needsGrad(x)) record(out, "clone", [x], [], (g) => [g._share()]);
   return out;
 }

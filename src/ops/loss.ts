@@ -65,7 +65,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array | number[], opt
   const t = targetIndices("crossEntropy", targets, N, C);
   const rows = Tensor._empty([N]);
   const grad = Tensor._empty([N, C]);
-  const k = rows._backend.k;
+  const k = rows._k;
   k.crossEntropy(logits._ptr, t._ptr, rows._ptr, grad._ptr, N, C);
   t.dispose();
   const out = reduce(rows, r);
@@ -85,7 +85,7 @@ export function nllLoss(logProbs: Tensor, targets: Int32Array | number[], option
   const r = reductionOf("nllLoss", options);
   const t = targetIndices("nllLoss", targets, N, C);
   const rows = Tensor._empty([N]);
-  const k = rows._backend.k;
+  const k = rows._k;
   k.nllLoss(logProbs._ptr, t._ptr, rows._ptr, N, C);
   const out = reduce(rows, r);
   if (needsGrad(logProbs)) {
@@ -123,7 +123,7 @@ export function binaryCrossEntropy(p: Tensor, y: Tensor, options: LossOptions = 
     throw new Error(`binaryCrossEntropy: input ${fmtShape(p.shape)} and target ${fmtShape(y.shape)} differ`);
   const r = reductionOf("binaryCrossEntropy", options);
   const rows = Tensor._empty(p.shape.slice());
-  const k = rows._backend.k;
+  const k = rows._k;
   k.binaryCrossEntropy(p._ptr, y._ptr, rows._ptr, p.size);
   const out = reduce(rows, r);
   if (needsGrad(p)) {

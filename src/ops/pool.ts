@@ -31,7 +31,7 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], options:
   const { N, C, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
   const out = Tensor._empty([N, C, OH, OW]);
   const idx = Tensor._empty([N, C, OH, OW]);
-  const k = out._backend.k;
+  const k = out._k;
   k.maxPool2d(x._ptr, out._ptr, idx._ptr, N * C, ...args);
   if (needsGrad(x)) {
     // d max = g routed to the arg-max of each window
@@ -48,7 +48,7 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], options:
 export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
   const { N, C, OH, OW, args } = geometry("avgPool2d", x, kernel, options);
   const out = Tensor._empty([N, C, OH, OW]);
-  const k = out._backend.k;
+  const k = out._k;
   k.avgPool2d(x._ptr, out._ptr, N * C, ...args);
   if (needsGrad(x)) {
     // d avg = g / (kh kw) spread over each window

@@ -50,7 +50,7 @@ export function sum(x: Tensor, dim?: number, keepDim = false): Tensor {
   checkTensor("sum", x);
   const p = plan("sum", x, dim, keepDim);
   const out = Tensor._empty(p.shape);
-  const k = out._backend.k;
+  const k = out._k;
   if (p.outer === 1 && p.inner === 1) k.sumAll(x._ptr, out._ptr, p.n);
   else k.sumDim(x._ptr, out._ptr, p.outer, p.n, p.inner);
   if (needsGrad(x)) record(out, "sum", [x], [], (g) => [expandBack(g, p, x.shape)]);
@@ -62,14 +62,14 @@ export function mean(x: Tensor, dim?: number, keepDim = false): Tensor {
   const p = plan("mean", x, dim, keepDim);
   if (p.n === 0) throw new Error(`mean: cannot average over an empty dim of shape [${x.shape.join(",")}]`);
   const out = Tensor._empty(p.shape);
-  const k = out._backend.k;
+  const k = out._k;
   if (p.outer === 1 && p.inner === 1) k.sumAll(x._ptr, out._ptr, p.n);
   else k.sumDim(x._ptr, out._ptr, p.outer, p.n, p.inner);
   k.affine(out._ptr, out._ptr, out.size, 1 / p.n, 0);
   if (needsGrad(x)) {
     record(out, "mean", [x], [], (g) => {
       const e = expandBack(g, p, x.shape);
-      e._backend.k.affine(e._ptr, e._ptr, e.size, 1 / p.n, 0);
+      e._k.affine(e._ptr, e._ptr, e.size, 1 / p.n, 0);
       return [e];
     });
   }
@@ -83,11 +83,11 @@ export function max(x: Tensor, dim?: number, keepDim = false): Tensor {
   const out = Tensor._empty(p.shape);
   const grad = needsGrad(x);
   const idx = grad ? Tensor._empty(p.shape) : null;
-  out._backend.k.maxDim(x._ptr, out._ptr, idx === null ? 0 : idx._ptr, p.outer, p.n, p.inner);
+  out._k.maxDim(x._ptr, out._ptr, idx === null ? 0 : idx._ptr, p.outer, p.n, p.inner);
   if (idx !== null) {
     record(out, "max", [x], [idx], (g, [ix]) => {
       const r = Tensor._empty(x.shape.slice());
-      const k = r._backend.k;
+      const k = r._k;
       k.fill(r._ptr, r.size, 0);
       k.maxDimBackward(g._ptr, ix._ptr, r._ptr, p.outer, p.n, p.inner);
       return [r];
@@ -103,6 +103,6 @@ export function argmax(x: Tensor, dim?: number, keepDim = false): Tensor {
   const p = plan("argmax", x, dim, keepDim);
   if (p.n === 0) throw new Error(`argmax: cannot reduce an empty dim of shape [${x.shape.join(",")}]`);
   const out = Tensor._empty(p.shape);
-  out._backend.k.maxDim(x._ptr, 0, out._ptr, p.outer, p.n, p.inner);
+  out._k.maxDim(x._ptr, 0, out._ptr, p.outer, p.n, p.inner);
   return out;
 }

@@ -21,12 +21,12 @@ function run(op: Kind, x: Tensor, dim: number): Tensor {
   checkTensor(op, x);
   const [outer, n, inner] = along(op, x, dim);
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k[op](x._ptr, out._ptr, outer, n, inner);
+  out._k[op](x._ptr, out._ptr, outer, n, inner);
   if (needsGrad(x)) {
     const grad = op === "softmax" ? "softmaxBackward" : "logSoftmaxBackward";
     record(out, op, [x], [out], (g, [y]) => {
       const r = Tensor._empty(x.shape.slice());
-      r._backend.k[grad](g._ptr, y._ptr, r._ptr, outer, n, inner);
+      r._k[grad](g._ptr, y._ptr, r._ptr, outer, n, inner);
       return [r];
     });
   }

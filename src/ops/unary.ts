@@ -9,7 +9,7 @@ type GradKernel = "sqrtBackward" | "reluBackwardMask" | "sigmoidBackward" | "tan
 
 function apply(op: UnaryKernel, x: Tensor): Tensor {
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k[op](x._ptr, out._ptr, x.size);
+  out._k[op](x._ptr, out._ptr, x.size);
   return out;
 }
 
@@ -21,17 +21,17 @@ function apply(op: UnaryKernel, x: Tensor): Tensor {
  * peak of a convolutional network's backward pass.
  */
 function gradOf(kernel: GradKernel, g: Tensor, s: Tensor): Tensor {
-  const own = g._storage!;
-  const out = own.refs === 1 ? g._share() : Tensor._empty(g.shape.slice());
-  if (out._storage === own) own.version++;
-  (out._backend.k[kernel] as Kernels["mul"])(g._ptr, s._ptr, out._ptr, g.size);
+  const mine = !g._shared;
+  const out = mine ? g._share() : Tensor._empty(g.shape.slice());
+  if (mine) out._written();
+  (out._k[kernel] as Kernels["mul"])(g._ptr, s._ptr, out._ptr, g.size);
   return out;
 }
 
 export function neg(x: Tensor): Tensor {
   checkTensor("neg", x);
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k.affine(x._ptr, out._ptr, x.size, -1, -0); // + -0 keeps neg(0) = -0
+  out._k.affine(x._ptr, out._ptr, x.size, -1, -0); // + -0 keeps neg(0) = -0
   if (needsGrad(x)) record(out, "neg", [x], [], (g) => [neg(g)]);
   return out;
 }
@@ -51,7 +51,7 @@ export function log(x: Tensor): Tensor {
   if (needsGrad(x)) {
     record(out, "log", [x], [x], (g, [xs]) => {
       const r = Tensor._empty(g.shape.slice());
-      r._backend.k.div(g._ptr, xs._ptr, r._ptr, g.size);
+      r._k.div(g._ptr, xs._ptr, r._ptr, g.size);
       return [r];
     });
   }
@@ -71,11 +71,11 @@ export function powScalar(x: Tensor, p: number): Tensor {
   checkTensor("pow", x);
   if (!Number.isFinite(p)) throw new TypeError(`pow: exponent must be a finite number, got ${p}`);
   const out = Tensor._empty(x.shape.slice());
-  out._backend.k.powScalar(x._ptr, out._ptr, x.size, p);
+  out._k.powScalar(x._ptr, out._ptr, x.size, p);
   if (needsGrad(x)) {
     record(out, "pow", [x], [x], (g, [xs]) => {
       const r = Tensor._empty(g.shape.slice());
-      r._backend.k.powScalarBackward(g._ptr, xs._ptr, r._ptr, g.size, p);
+      r._k.powScalarBackward(g._ptr, xs._ptr, r._ptr, g.size, p);
       return [r];
     });
   }
@@ -90,7 +90,7 @@ export function relu(x: Tensor): Tensor {
   if (!needsGrad(x)) return apply("relu", x);
   const out = Tensor._empty(x.shape.slice());
   const mask = Tensor._empty([Math.ceil(x.size / 4)]); // x.size bytes in float-sized storage
-  out._backend.k.reluMask(x._ptr, out._ptr, mask._ptr, x.size);
+  out._k.reluMask(x._ptr, out._ptr, mask._ptr, x.size);
   record(out, "relu", [x], [mask], (g, [m]) => [gradOf("reluBackwardMask", g, m)]);
   mask.dispose(); // the node holds its own handle
   return out;

@@ -27,7 +27,7 @@ export class Adam extends Optimizer {
   protected update(p: Tensor, grad: Tensor, t: number): void {
     const [m, v] = this.stateOf(p, 2);
     const [b1, b2] = this.betas;
-    p._backend.k.adamStep(
+    p._k.adamStep(
       p._ptr,
       grad._ptr,
       m._ptr,

@@ -35,7 +35,7 @@ export abstract class Optimizer {
     noGrad(() => {
       for (const p of this.params) {
         if (p.grad === null || p.grad.isDisposed) continue;
-        p._storage!.version++;
+        p._written();
         const t = (this.steps.get(p) ?? 0) + 1;
         this.steps.set(p, t);
         this.update(p, p.grad, t);
@@ -52,7 +52,7 @@ export abstract class Optimizer {
     if (s === undefined) {
       s = Array.from({ length: count }, () => {
         const t = keep(Tensor._empty(p.shape.slice()));
-        t._backend.k.fill(t._ptr, t.size, 0);
+        t._k.fill(t._ptr, t.size, 0);
         return t;
       });
       this.state.set(p, s);

@@ -26,7 +26,7 @@ export class RMSprop extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor): void {
     const state = this.stateOf(p, this.momentum !== 0 ? 2 : 1);
-    p._backend.k.rmspropStep(
+    p._k.rmspropStep(
       p._ptr,
       grad._ptr,
       state[0]._ptr,

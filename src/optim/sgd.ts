@@ -31,7 +31,7 @@ export class SGD extends Optimizer {
   protected update(p: Tensor, grad: Tensor, t: number): void {
     const buf = this.momentum !== 0 ? this.stateOf(p, 1)[0] : null;
     const first = t === 1 ? 1 : 0; // the momentum buffer starts as the first gradient
-    p._backend.k.sgdStep(
+    p._k.sgdStep(
       p._ptr,
       grad._ptr,
       buf === null ? 0 : buf._ptr,
