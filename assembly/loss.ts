@@ -30,6 +30,25 @@ export function crossEntropy(x: usize, targets: usize, rowLoss: usize, grad: usi
   }
 }
 
+/**
+ * dx[i, :] = grad[i, :] * g[i * gs] * scale: the upstream gradient (gs = 0:
+ * one value for every row) times the softmax - onehot that crossEntropy
+ * wrote. The factor is rounded to f32 once per row, as multiplying by a
+ * scalar does.
+ */
+export function crossEntropyBackward(g: usize, gs: i32, grad: usize, dx: usize, N: i32, C: i32, scale: f64): void {
+  for (let i = 0; i < N; i++) {
+    const s = <f32>(<f64>load<f32>(at(g, i * gs)) * scale);
+    const row = at(grad, i * C), out = at(dx, i * C);
+    let k = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vs = f32x4.splat(s);
+      for (; k + 4 <= C; k += 4) v128.store(at(out, k), f32x4.mul(v128.load(at(row, k)), vs));
+    }
+    for (; k < C; k++) store<f32>(at(out, k), load<f32>(at(row, k)) * s);
+  }
+}
+
 /** Negative log-likelihood of log-probabilities [N, C]: rowLoss[i] = -x_i[t_i]. */
 export function nllLoss(x: usize, targets: usize, rowLoss: usize, N: i32, C: i32): void {
   for (let i = 0; i < N; i++) store<f32>(at(rowLoss, i), -load<f32>(at(x, i * C + load<i32>(at(targets, i)))));

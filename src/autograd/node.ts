@@ -7,6 +7,7 @@
 // soon as its output is disposed and no live node consumes it (so a forward
 // pass that is never differentiated frees what it saved, too).
 import type { Tensor } from "../tensor.js";
+import type { Block } from "../backend/block.js";
 import { isGradEnabled } from "./grad-mode.js";
 
 /** Gets the gradient of the output and the saved tensors; returns one gradient per input (null: none). */
@@ -25,6 +26,8 @@ export class GradNode {
     public rule: BackwardRule,
     /** Storage versions of the saved tensors when they were saved. */
     public versions: number[],
+    /** Raw blocks the rule reads (masks, indices, targets), freed with the saved tensors. */
+    public blocks: Block[] = [],
   ) {}
 
   /** Throws if a saved tensor was modified in place after it was saved. */
@@ -47,8 +50,12 @@ export function needsGrad(...xs: (Tensor | number)[]): boolean {
   return false;
 }
 
-/** Attaches a node to `out`. Call only when needsGrad(...inputs). */
-export function record(out: Tensor, op: string, inputs: Tensor[], saved: Tensor[], rule: BackwardRule): Tensor {
+/**
+ * Attaches a node to `out`. Call only when needsGrad(...inputs). The node
+ * takes its own handles on `saved` and takes over `blocks` (the rule's
+ * closure reads them; the node frees them).
+ */
+export function record(out: Tensor, op: string, inputs: Tensor[], saved: Tensor[], rule: BackwardRule, blocks: Block[] = []): Tensor {
   const handles = saved.map((t) => {
     const h = t._share();
     h._kept = true; // the node disposes it, not a tidy() scope
@@ -60,6 +67,7 @@ export function record(out: Tensor, op: string, inputs: Tensor[], saved: Tensor[
     handles,
     rule,
     handles.map((h) => h._version),
+    blocks,
   );
   for (const x of inputs) if (x._node !== null && !x._node.released) x._node.consumers++;
   out._node = node;
@@ -74,8 +82,7 @@ export function releaseNode(first: GradNode): void {
     const node = work.pop()!;
     if (node.released) continue;
     node.released = true;
-    for (const t of node.saved) t.dispose();
-    node.saved = [];
+    freeSaved(node);
     for (const x of node.inputs) {
       const up = x._node;
       if (up !== null && !up.released && --up.consumers === 0 && !up.outputAlive) work.push(up);
@@ -92,6 +99,8 @@ export function releaseNode(first: GradNode): void {
 export function freeSaved(node: GradNode): void {
   for (const t of node.saved) t.dispose();
   node.saved = [];
+  for (const b of node.blocks) b.free();
+  node.blocks = [];
 }
 
 /** The output tensor of `node` was disposed. */

@@ -165,6 +165,8 @@ export interface Kernels {
   ): void;
   // loss.ts (targets: i32 class indices)
   crossEntropy(x: number, targets: number, rowLoss: number, grad: number, N: number, C: number): void;
+  /** dx[i, :] = grad[i, :] * g[i * gs] * scale (the factor rounded to f32 in Wasm). */
+  crossEntropyBackward(g: number, gs: number, grad: number, dx: number, N: number, C: number, scale: number): void;
   nllLoss(x: number, targets: number, rowLoss: number, N: number, C: number): void;
   nllLossBackward(g: number, gs: number, targets: number, dx: number, N: number, C: number, scale: number): void;
   binaryCrossEntropy(p: number, y: number, loss: number, n: number): void;

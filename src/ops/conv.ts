@@ -7,7 +7,8 @@
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
-import { checkTensor } from "./util.js";
+import { BIN_COPY_A } from "../backend/kernels.js";
+import { checkTensor, writeMeta } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
 import { sumTo } from "./broadcast.js";
 
@@ -44,14 +45,17 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const out = Tensor._empty([N, O, OH, OW]);
   const be = out._backend,
     k = be.k;
+  // the bias is preloaded into the output by the broadcast kernel, as linear
+  // does, and each image's GEMM adds onto it (beta = 1)
+  if (b !== null) {
+    writeMeta("conv2d", be, [N, O, P], [0, 1, 0], [0, 1, 0]);
+    k.binaryBroadcast(BIN_COPY_A, b._ptr, b._ptr, out._ptr, be.meta);
+  }
   const col = Tensor._empty([CKK, P]);
-  const bias = b === null ? null : b.data();
   for (let n = 0; n < N; n++) {
     const yn = out._ptr + n * OP * 4;
     k.im2col(x._ptr + n * CHW * 4, col._ptr, P, ...geometry);
-    // the bias is preloaded into C, and the GEMM adds onto it (beta = 1)
-    if (bias !== null) for (let o = 0; o < O; o++) k.fill(yn + o * P * 4, P, bias[o]);
-    k.sgemm(0, 0, O, P, CKK, 1, w._ptr, CKK, col._ptr, P, bias === null ? 0 : 1, yn, P, be.gemmWork);
+    k.sgemm(0, 0, O, P, CKK, 1, w._ptr, CKK, col._ptr, P, b === null ? 0 : 1, yn, P, be.gemmWork);
   }
   col.dispose();
 

@@ -3,11 +3,11 @@
 import { needsGrad, record } from "../autograd/node.js";
 import { tidy } from "../tidy.js";
 import { Tensor } from "../tensor.js";
+import { Block } from "../backend/block.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { checkTensor, describe } from "./util.js";
 import { mul, sub } from "./binary.js";
 import { mean, sum } from "./reduce.js";
-import { reshape } from "./layout.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -22,8 +22,8 @@ function reductionOf(op: string, o: LossOptions): Reduction {
   return r;
 }
 
-/** Class indices copied into the heap as i32, after checking length, type and range. */
-function targetIndices(op: string, targets: unknown, N: number, C: number): Tensor {
+/** Class indices copied into a heap block as i32, after checking length, type and range. */
+function targetIndices(op: string, targets: unknown, N: number, C: number): Block {
   if (!(targets instanceof Int32Array) && !Array.isArray(targets)) {
     throw new TypeError(`${op}: targets must be class indices as an Int32Array or number[], got ${describe(targets)}`);
   }
@@ -34,10 +34,9 @@ function targetIndices(op: string, targets: unknown, N: number, C: number): Tens
       throw new TypeError(`${op}: target ${i} is ${String(t)}, not an integer class index`);
     if (t < 0 || t >= C) throw new Error(`${op}: target ${i} is class ${t}, out of range for ${C} classes`);
   }
-  const carrier = Tensor._empty([N]); // 4 bytes per index; read as i32 by the kernels
-  const b = carrier._backend;
-  b.heap.i32.set(targets, carrier._ptr >>> 2);
-  return carrier;
+  const block = Block.alloc(4 * N);
+  block.i32().set(targets);
+  return block;
 }
 
 function check2d(op: string, x: Tensor): [number, number] {
@@ -66,14 +65,17 @@ export function crossEntropy(logits: Tensor, targets: Int32Array | number[], opt
   const rows = Tensor._empty([N]);
   const grad = Tensor._empty([N, C]);
   const k = rows._k;
-  k.crossEntropy(logits._ptr, t._ptr, rows._ptr, grad._ptr, N, C);
-  t.dispose();
+  k.crossEntropy(logits._ptr, t.ptr, rows._ptr, grad._ptr, N, C);
+  t.free();
   const out = reduce(rows, r);
   if (needsGrad(logits)) {
     // d/dlogits = (softmax - onehot) * upstream
-    record(out, "crossEntropy", [logits], [grad], (g, [sg]) =>
-      tidy(() => [r === "none" ? mul(sg, reshape(g, [N, 1])) : mul(sg, g.item() * upstream(g, r, N).scale)]),
-    );
+    record(out, "crossEntropy", [logits], [grad], (g, [sg]) => {
+      const dx = Tensor._empty([N, C]);
+      const u = upstream(g, r, N);
+      k.crossEntropyBackward(u.ptr, u.stride, sg._ptr, dx._ptr, N, C, u.scale);
+      return [dx];
+    });
   }
   grad.dispose();
   return out;
@@ -86,20 +88,21 @@ export function nllLoss(logProbs: Tensor, targets: Int32Array | number[], option
   const t = targetIndices("nllLoss", targets, N, C);
   const rows = Tensor._empty([N]);
   const k = rows._k;
-  k.nllLoss(logProbs._ptr, t._ptr, rows._ptr, N, C);
+  k.nllLoss(logProbs._ptr, t.ptr, rows._ptr, N, C);
   const out = reduce(rows, r);
-  if (needsGrad(logProbs)) {
-    // d/dx[i, t_i] = -upstream
-    record(out, "nllLoss", [logProbs], [t], (g, [ts]) => {
-      const dx = Tensor._empty([N, C]);
-      const u = upstream(g, r, N);
-      k.fill(dx._ptr, dx.size, 0);
-      k.nllLossBackward(u.ptr, u.stride, ts._ptr, dx._ptr, N, C, u.scale);
-      return [dx];
-    });
+  if (!needsGrad(logProbs)) {
+    t.free();
+    return out;
   }
-  t.dispose();
-  return out;
+  // d/dx[i, t_i] = -upstream
+  const rule = (g: Tensor) => {
+    const dx = Tensor._empty([N, C]);
+    const u = upstream(g, r, N);
+    k.fill(dx._ptr, dx.size, 0);
+    k.nllLossBackward(u.ptr, u.stride, t.ptr, dx._ptr, N, C, u.scale);
+    return [dx];
+  };
+  return record(out, "nllLoss", [logProbs], [], rule, [t]);
 }
 
 /** mean((a - b)^2), or its sum, or the squares. */

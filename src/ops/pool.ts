@@ -2,6 +2,7 @@
 // backward.
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
+import { Block } from "../backend/block.js";
 import { checkTensor } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
 import { reshape } from "./layout.js";
@@ -30,19 +31,20 @@ function geometry(op: string, x: Tensor, kernel: number | [number, number], opti
 export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
   const { N, C, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
   const out = Tensor._empty([N, C, OH, OW]);
-  const idx = Tensor._empty([N, C, OH, OW]);
+  const idx = Block.alloc(out.size * 4); // each window's arg-max, as float32 values
   const k = out._k;
-  k.maxPool2d(x._ptr, out._ptr, idx._ptr, N * C, ...args);
-  if (needsGrad(x)) {
-    // d max = g routed to the arg-max of each window
-    record(out, "maxPool2d", [x], [idx], (g, [ix]) => {
-      const dx = Tensor._empty(x.shape.slice());
-      k.maxPool2dBackward(g._ptr, ix._ptr, dx._ptr, N * C, ...args);
-      return [dx];
-    });
+  k.maxPool2d(x._ptr, out._ptr, idx.ptr, N * C, ...args);
+  if (!needsGrad(x)) {
+    idx.free();
+    return out;
   }
-  idx.dispose();
-  return out;
+  // d max = g routed to the arg-max of each window
+  const rule = (g: Tensor) => {
+    const dx = Tensor._empty(x.shape.slice());
+    k.maxPool2dBackward(g._ptr, idx.ptr, dx._ptr, N * C, ...args);
+    return [dx];
+  };
+  return record(out, "maxPool2d", [x], [], rule, [idx]);
 }
 
 export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {

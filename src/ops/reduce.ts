@@ -3,6 +3,7 @@
 // routes it to the first arg-max.
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
+import { Block } from "../backend/block.js";
 import { normDim } from "../shape.js";
 import { expandTo } from "./broadcast.js";
 import { checkTensor } from "./util.js";
@@ -81,20 +82,20 @@ export function max(x: Tensor, dim?: number, keepDim = false): Tensor {
   const p = plan("max", x, dim, keepDim);
   if (p.n === 0) throw new Error(`max: cannot reduce an empty dim of shape [${x.shape.join(",")}]`);
   const out = Tensor._empty(p.shape);
-  const grad = needsGrad(x);
-  const idx = grad ? Tensor._empty(p.shape) : null;
-  out._k.maxDim(x._ptr, out._ptr, idx === null ? 0 : idx._ptr, p.outer, p.n, p.inner);
-  if (idx !== null) {
-    record(out, "max", [x], [idx], (g, [ix]) => {
-      const r = Tensor._empty(x.shape.slice());
-      const k = r._k;
-      k.fill(r._ptr, r.size, 0);
-      k.maxDimBackward(g._ptr, ix._ptr, r._ptr, p.outer, p.n, p.inner);
-      return [r];
-    });
-    idx.dispose();
+  if (!needsGrad(x)) {
+    out._k.maxDim(x._ptr, out._ptr, 0, p.outer, p.n, p.inner);
+    return out;
   }
-  return out;
+  const idx = Block.alloc(out.size * 4); // the arg-max of each row, as float32 values
+  out._k.maxDim(x._ptr, out._ptr, idx.ptr, p.outer, p.n, p.inner);
+  const rule = (g: Tensor) => {
+    const r = Tensor._empty(x.shape.slice());
+    const k = r._k;
+    k.fill(r._ptr, r.size, 0);
+    k.maxDimBackward(g._ptr, idx.ptr, r._ptr, p.outer, p.n, p.inner);
+    return [r];
+  };
+  return record(out, "max", [x], [], rule, [idx]);
 }
 
 /** Index of the first maximum (float32 values), over everything or along dim. */

@@ -2,6 +2,7 @@
 import type { Kernels } from "../backend/kernels.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
+import { Block } from "../backend/block.js";
 import { checkTensor } from "./util.js";
 
 type UnaryKernel = "exp" | "log" | "sqrt" | "relu" | "sigmoid" | "tanh";
@@ -20,11 +21,11 @@ function apply(op: UnaryKernel, x: Tensor): Tensor {
  * element-wise), which keeps one activation-sized block fewer alive at the
  * peak of a convolutional network's backward pass.
  */
-function gradOf(kernel: GradKernel, g: Tensor, s: Tensor): Tensor {
+function gradOf(kernel: GradKernel, g: Tensor, saved: Tensor | number): Tensor {
   const mine = !g._shared;
   const out = mine ? g._share() : Tensor._empty(g.shape.slice());
   if (mine) out._written();
-  (out._k[kernel] as Kernels["mul"])(g._ptr, s._ptr, out._ptr, g.size);
+  (out._k[kernel] as Kernels["mul"])(g._ptr, typeof saved === "number" ? saved : saved._ptr, out._ptr, g.size);
   return out;
 }
 
@@ -89,11 +90,9 @@ export function relu(x: Tensor): Tensor {
   checkTensor("relu", x);
   if (!needsGrad(x)) return apply("relu", x);
   const out = Tensor._empty(x.shape.slice());
-  const mask = Tensor._empty([Math.ceil(x.size / 4)]); // x.size bytes in float-sized storage
-  out._k.reluMask(x._ptr, out._ptr, mask._ptr, x.size);
-  record(out, "relu", [x], [mask], (g, [m]) => [gradOf("reluBackwardMask", g, m)]);
-  mask.dispose(); // the node holds its own handle
-  return out;
+  const mask = Block.alloc(x.size); // one byte per element
+  out._k.reluMask(x._ptr, out._ptr, mask.ptr, x.size);
+  return record(out, "relu", [x], [], (g) => [gradOf("reluBackwardMask", g, mask.ptr)], [mask]);
 }
 
 // d sigmoid(x) = g * y (1 - y)

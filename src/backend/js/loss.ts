@@ -27,6 +27,27 @@ export function crossEntropy(this: Views, x: number, targets: number, rowLoss: n
   }
 }
 
+/** dx[i, :] = grad[i, :] * g[i * gs] * scale (the twin of assembly/loss.ts). */
+export function crossEntropyBackward(
+  this: Views,
+  g: number,
+  gs: number,
+  grad: number,
+  dx: number,
+  N: number,
+  C: number,
+  scale: number,
+): void {
+  const f = this.f32;
+  g >>>= 2;
+  grad >>>= 2;
+  dx >>>= 2;
+  for (let i = 0; i < N; i++) {
+    const s = f[g + i * gs] * scale;
+    for (let k = 0; k < C; k++) f[dx + i * C + k] = f[grad + i * C + k] * s;
+  }
+}
+
 export function nllLoss(this: Views, x: number, targets: number, rowLoss: number, N: number, C: number): void {
   const f = this.f32,
     t32 = this.i32;
