@@ -9,23 +9,13 @@ import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+// the library's own list of the four file names and its IDX encoder (built by build:ts, which runs first)
+import { FILES } from "../dist/data/mnist.js";
+import { encodeIdx } from "../dist/data/idx.js";
 
 const PIXELS = 784;
 const OUT = "sample/mnist";
-const NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
-
-/** IDX bytes of unsigned bytes: two zero bytes, type 0x08, the dim count, big-endian dims, the data. */
-function idx(bytes, shape) {
-  const out = new Uint8Array(4 + 4 * shape.length + bytes.length);
-  const view = new DataView(out.buffer);
-  out[2] = 0x08;
-  out[3] = shape.length;
-  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  out.set(bytes, 4 + 4 * shape.length);
-  return out;
-}
-
-const targets = NAMES.map((n) => join(OUT, `${n}.gz`));
+const targets = FILES.map((n) => join(OUT, `${n}.gz`));
 if (targets.every((f) => existsSync(f))) process.exit(0);
 
 const root = dirname(createRequire(import.meta.url).resolve("mnist/package.json"));
@@ -57,8 +47,8 @@ for (const set of [shuffle(sets.train), shuffle(sets.test)]) {
   const images = new Uint8Array(set.length * PIXELS);
   set.forEach(([image], i) => images.set(image, i * PIXELS));
   files.push(
-    idx(images, [set.length, 28, 28]),
-    idx(
+    encodeIdx(images, [set.length, 28, 28]),
+    encodeIdx(
       Uint8Array.from(set, ([, label]) => label),
       [set.length],
     ),

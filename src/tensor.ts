@@ -72,6 +72,11 @@ export class Tensor {
     return s;
   }
 
+  /** @internal Throws a clear error if the tensor was disposed or its backend replaced. */
+  _check(): void {
+    this._live();
+  }
+
   /** @internal Byte address of the data in the backend's heap. */
   get _ptr(): number {
     return this._live().ptr;
@@ -141,8 +146,8 @@ export class Tensor {
   }
 
   /** A copy of the values. */
-  data(): Float32Array {
-    return this._view().slice();
+  data(): Float32Array<ArrayBuffer> {
+    return new Float32Array(this._view());
   }
 
   /** The values as nested arrays (a number for a 0-d tensor). */

@@ -91,14 +91,7 @@ describe("wasmgrad CLI", () => {
     const images = data.encodeIdx(new Uint8Array(20 * 784).fill(7), [20, 28, 28]),
       labels = data.encodeIdx(new Uint8Array(20), [20]);
     mkdirSync(kmnist);
-    for (const [name, bytes] of [
-      ["train-images-idx3-ubyte", images],
-      ["train-labels-idx1-ubyte", labels],
-      ["t10k-images-idx3-ubyte", images],
-      ["t10k-labels-idx1-ubyte", labels],
-    ] as const) {
-      writeFileSync(join(kmnist, name), bytes);
-    }
+    data.FILES.forEach((name, i) => writeFileSync(join(kmnist, name), i % 2 === 0 ? images : labels)); // images, labels, images, labels
     const child = spawn(process.execPath, [cli, "eval", "--weights", weights, "--dataset", "kmnist", "--data-dir", kmnist, "--json"], {
       env,
     });

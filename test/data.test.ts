@@ -138,12 +138,8 @@ describe("MNIST-family datasets", () => {
     beforeAll(async () => {
       const imgs = data.encodeIdx(new Uint8Array(5 * 784).fill(9), [5, 28, 28]);
       const lbls = data.encodeIdx(Uint8Array.of(0, 1, 2, 3, 4), [5]);
-      for (const [name, raw] of [
-        ["train-images-idx3-ubyte", imgs],
-        ["train-labels-idx1-ubyte", lbls],
-        ["t10k-images-idx3-ubyte", imgs],
-        ["t10k-labels-idx1-ubyte", lbls],
-      ] as const) {
+      for (const [i, name] of data.FILES.entries()) {
+        const raw = i % 2 === 0 ? imgs : lbls; // images, labels, images, labels
         files[`/good/${name}.gz`] = new Uint8Array(gzipSync(raw));
         md5[name] = createHash("md5").update(files[`/good/${name}.gz`]).digest("hex");
       }

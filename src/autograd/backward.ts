@@ -62,7 +62,7 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
 }
 
 export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
-  root._ptr; // throws if disposed
+  root._check();
   if (!root.requiresGrad) {
     throw new Error("backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)");
   }

@@ -40,7 +40,7 @@ export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Arra
     const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    throw new Error(`${name}: corrupt gzip data (${(e as Error).message})`);
+    throw new Error(`${name}: corrupt gzip data (${(e as Error).message})`, { cause: e });
   }
 }
 

@@ -163,7 +163,7 @@ const SAMPLE_DIR = new URL("../../sample/mnist/", import.meta.url);
 
 /** The offline sample: 10,000 real digits the package ships (sample/README.md says where they are from). */
 async function loadSample(): Promise<MnistData> {
-  const { fs, path } = await node();
+  const { path } = await node();
   const { fileURLToPath } = await import("node:url");
   const dir = path.normalize(fileURLToPath(SAMPLE_DIR));
   const files = await findFiles(dir);

@@ -43,7 +43,7 @@ export function checkWritable(file: string): void {
   try {
     closeSync(openSync(tmp, "wx"));
   } catch (e) {
-    throw new Error(`cannot write into ${dirname(target)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`cannot write into ${dirname(target)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   rmSync(tmp, { force: true });
 }

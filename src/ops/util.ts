@@ -6,7 +6,7 @@ import { collapse, fmtShape } from "../shape.js";
 
 export function checkTensor(op: string, x: unknown, what = "input"): Tensor {
   if (!isTensor(x)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
-  x._ptr; // throws if disposed or from a replaced backend
+  x._check();
   return x;
 }
 

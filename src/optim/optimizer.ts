@@ -2,14 +2,13 @@
 // (kept: no tidy() frees them), zeroGrad(), and a learning rate that the
 // schedulers adjust.
 import { keep } from "../tidy.js";
-import { isTensor, Tensor } from "../tensor.js";
+import { isTensor, type Tensor } from "../tensor.js";
+import { zeros } from "../creation.js";
 import { noGrad } from "../autograd/grad-mode.js";
 
 export abstract class Optimizer {
   readonly params: Tensor[];
   lr: number;
-  /** Steps taken. */
-  stepCount = 0;
   private readonly state = new Map<Tensor, Tensor[]>();
   private readonly steps = new Map<Tensor, number>();
 
@@ -31,7 +30,6 @@ export abstract class Optimizer {
 
   /** One update of every parameter that has a gradient, in place. */
   step(): void {
-    this.stepCount++;
     noGrad(() => {
       for (const p of this.params) {
         if (p.grad === null || p.grad.isDisposed) continue;
@@ -50,11 +48,7 @@ export abstract class Optimizer {
   protected stateOf(p: Tensor, count: number): Tensor[] {
     let s = this.state.get(p);
     if (s === undefined) {
-      s = Array.from({ length: count }, () => {
-        const t = keep(Tensor._empty(p.shape.slice()));
-        t._k.fill(t._ptr, t.size, 0);
-        return t;
-      });
+      s = Array.from({ length: count }, () => keep(zeros(p.shape.slice())));
       this.state.set(p, s);
     }
     return s;

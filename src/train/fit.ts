@@ -83,7 +83,8 @@ export interface FitOptions<B extends TrainBatch> extends StepOptions<B> {
   /** Let the event loop run this often, in ms (default 50). */
   yieldEvery?: number;
   onBatch?: (info: BatchInfo) => void;
-  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /** May return a promise, which fit() awaits before the next epoch. */
+  onEpoch?: (info: EpochInfo) => unknown;
 }
 
 export type StopReason = "epochs" | "signal" | "nonfinite" | "step" | "gradient" | "validation";
