@@ -6,7 +6,8 @@ export { tensor, zeros, ones, full, rand, randn, arange, type CreateOptions, typ
 export { manualSeed } from "./random.js";
 export { tidy, keep, memory, type MemoryInfo } from "./tidy.js";
 export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
-export { add, sub, mul, div, pow } from "./ops/binary.js";
+export type { BackwardOptions } from "./autograd/backward.js";
+export { add, sub, mul, div, pow, type Operand } from "./ops/binary.js";
 export { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
 export { sum, mean, max, argmax } from "./ops/reduce.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";

@@ -1,6 +1,16 @@
 // The data namespace.
 export { readIdx, parseIdx, encodeIdx, gunzip, type IdxArray } from "./idx.js";
 export { makeDataset, subset, type ImageDataset } from "./dataset.js";
-export { loadMnist, findMnist, SOURCES, FILES, cacheRoot, type DatasetName, type LoadMnistOptions, type MnistData } from "./mnist.js";
+export {
+  loadMnist,
+  findMnist,
+  SOURCES,
+  FILES,
+  cacheRoot,
+  type DatasetName,
+  type Source,
+  type LoadMnistOptions,
+  type MnistData,
+} from "./mnist.js";
 export { DataLoader, type DataLoaderOptions, type Batch } from "./loader.js";
 export { DEFAULT_AUGMENT, type AugmentOptions } from "./augment.js";

@@ -12,7 +12,7 @@ export type DatasetName = "mnist" | "fashion-mnist" | "kmnist";
 
 export const FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] as const;
 
-interface Source {
+export interface Source {
   mirrors: string[];
   /** MD5 of the published .gz files, checked on downloads only. */
   md5: Record<(typeof FILES)[number], string>;

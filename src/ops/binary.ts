@@ -10,7 +10,8 @@ import { sumTo } from "./broadcast.js";
 import { checkOperand, writeMeta } from "./util.js";
 import { log, neg, powScalar } from "./unary.js";
 
-type Operand = Tensor | number;
+/** A tensor, or a number that acts as one of every shape. */
+export type Operand = Tensor | number;
 
 const SAME_SHAPE_KERNEL = ["add", "sub", "mul", "div"] as const;
 

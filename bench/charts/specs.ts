@@ -1,0 +1,74 @@
+// Vega-Lite specs of the benchmark charts, built from the results JSON that
+// the suites write. The same specs render to SVG in Node (render.ts) and, in
+// a page, with vega-embed; only the data differs.
+import type { TopLevelSpec } from "vega-lite";
+
+export interface TrainResults {
+  machine: { node: string; date: string; cpu: string; cores: number };
+  engines: string[];
+  samplesPerSecond: Record<string, Record<string, number | string>>;
+}
+
+export interface GemmResults {
+  machine: { node: string; date: string; cpu: string; cores: number };
+  engines: string[];
+  shapes: { label: string }[];
+  /** Per engine, one figure per shape (in the order of shapes), or why it could not run. */
+  gflops: Record<string, (number | string)[]>;
+}
+
+const subtitle = (m: TrainResults["machine"]) => `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date.slice(0, 10)}; one thread`;
+
+/** Training samples/s per model (log scale: the engines span three orders of magnitude), one bar per engine. */
+export function trainingChart(r: TrainResults): TopLevelSpec {
+  const values = Object.entries(r.samplesPerSecond).flatMap(([model, byEngine]) =>
+    Object.entries(byEngine).flatMap(([engine, v]) => (typeof v === "number" ? [{ model, engine, samplesPerSecond: Math.round(v) }] : [])),
+  );
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "Training samples/s, batch 64 (higher is better)", subtitle: subtitle(r.machine) },
+    data: { values },
+    width: 150,
+    height: 220,
+    mark: "bar",
+    encoding: {
+      column: { field: "model", type: "nominal", sort: Object.keys(r.samplesPerSecond), title: null },
+      x: { field: "engine", type: "nominal", sort: r.engines, axis: { labelAngle: -45 }, title: null },
+      y: { field: "samplesPerSecond", type: "quantitative", scale: { type: "log" }, stack: false, title: "samples/s (log scale)" },
+      color: { field: "engine", type: "nominal", sort: r.engines, legend: null },
+      tooltip: [{ field: "engine" }, { field: "samplesPerSecond", format: "," }],
+    },
+  };
+}
+
+/** GEMM GFLOP/s of the SIMD build and the js backend against tfjs-backend-wasm, per shape. */
+export function gemmChart(r: GemmResults, engines = ["wasm-relaxed-simd", "wasm-simd", "tfjs-wasm", "js"]): TopLevelSpec {
+  const values = r.shapes.flatMap(({ label }, i) =>
+    engines.flatMap((engine) => {
+      const v = r.gflops[engine]?.[i];
+      return typeof v === "number" ? [{ shape: label, engine, gflops: Math.round(v * 10) / 10 }] : [];
+    }),
+  );
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "SGEMM GFLOP/s (higher is better)", subtitle: subtitle(r.machine) },
+    data: { values },
+    width: 520,
+    height: { step: 9 },
+    mark: "bar",
+    encoding: {
+      row: {
+        field: "shape",
+        type: "nominal",
+        sort: r.shapes.map((s) => s.label),
+        title: null,
+        header: { labelAngle: 0, labelAlign: "left" },
+      },
+      y: { field: "engine", type: "nominal", sort: engines, axis: null },
+      x: { field: "gflops", type: "quantitative", title: "GFLOP/s" },
+      color: { field: "engine", type: "nominal", sort: engines },
+      tooltip: [{ field: "shape" }, { field: "engine" }, { field: "gflops" }],
+    },
+    config: { facet: { spacing: 2 } },
+  };
+}
