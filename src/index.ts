@@ -1,23 +1,5 @@
-// The public API (re-exports, and the Tensor methods attached once).
-import "./tensor-methods.js";
-export { init, getBackend, supportedBuilds, type InitOptions, type BackendName, type WasmBuild } from "./backend/index.js";
-export { Tensor, isTensor, type NestedArray } from "./tensor.js";
-export { tensor, zeros, ones, full, rand, randn, arange, type CreateOptions, type TensorOptions } from "./creation.js";
-export { manualSeed } from "./random.js";
-export { tidy, keep, memory, type MemoryInfo } from "./tidy.js";
-export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
-export type { BackwardOptions } from "./autograd/backward.js";
-export { add, sub, mul, div, pow, type Operand } from "./ops/binary.js";
-export { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
-export { sum, mean, max, argmax } from "./ops/reduce.js";
-export { softmax, logSoftmax } from "./ops/softmax.js";
-export { matmul } from "./ops/matmul.js";
-export { reshape, flatten, transpose, detach, clone } from "./ops/layout.js";
-export * as nn from "./nn/index.js";
-export * as optim from "./optim/index.js";
-export * as io from "./io/index.js";
-export { fit, type FitOptions, type FitResult, type StopReason, type BatchInfo, type EpochInfo } from "./train/fit.js";
-export { trainStep, type TrainBatch, type StepOptions, type StepResult } from "./train/step.js";
-export { evaluate, type Evaluation } from "./train/evaluate.js";
-export { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "./models/reference.js";
-export * as data from "./data/index.js";
+// The package's main entry: the API, with the Wasm builds loaded from the
+// package's .wasm files (backend/wasm/package-files.ts).
+import "./backend/wasm/package-files.js";
+
+export * from "./api.js";

@@ -1,7 +1,6 @@
 // init(): choose and start a backend.
 import { Backend, setActiveBackend } from "./backend.js";
 import { ArrayMemory } from "./heap.js";
-import { createJsKernels } from "./js/index.js";
 import { loadWasm } from "./wasm/loader.js";
 import type { WasmBuild } from "./wasm/features.js";
 
@@ -27,6 +26,8 @@ export async function init(options: InitOptions = {}): Promise<void> {
     if (options.build !== undefined) throw new TypeError("init: `build` applies to the wasm backend only");
     const memory = new ArrayMemory(32);
     const views = { f32: new Float32Array(0), i32: new Int32Array(0), u8: new Uint8Array(0) };
+    // loaded on demand, so a page that only uses Wasm does not download the js kernels
+    const { createJsKernels } = await import("./js/index.js");
     const kernels = createJsKernels(views);
     const b = new Backend("js", kernels, memory);
     const sync = () => {

@@ -1,6 +1,7 @@
 // The IDX format of MNIST-family files: two zero bytes, a type code, the
 // number of dims, each dim as a big-endian u32, then the data. Files may be
 // gzipped. Every check names the file.
+import { nodeBuiltin } from "../platform.js";
 
 export interface IdxArray {
   /** Only unsigned bytes (0x08) are used by the MNIST family. */
@@ -32,8 +33,9 @@ function gunzipChunkSize(bytes: Uint8Array): number | undefined {
 /** Decompresses gzip bytes (node:zlib in Node, DecompressionStream elsewhere). */
 export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   try {
-    if (typeof process === "object" && process.versions?.node) {
-      const { gunzipSync } = await import("node:zlib");
+    const zlib = nodeBuiltin<typeof import("node:zlib")>("node:zlib");
+    if (zlib) {
+      const { gunzipSync } = zlib;
       const out = gunzipSync(bytes, { chunkSize: gunzipChunkSize(bytes) });
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }

@@ -7,6 +7,7 @@
 // Node only (browsers pass bytes to readIdx / makeDataset).
 import { readIdx, type IdxArray } from "./idx.js";
 import { makeDataset, type ImageDataset } from "./dataset.js";
+import { nodeBuiltin } from "../platform.js";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "kmnist";
 
@@ -76,11 +77,17 @@ export interface MnistData {
 }
 
 async function node() {
-  if (!(typeof process === "object" && process.versions?.node)) {
+  const fs = nodeBuiltin<typeof import("node:fs")>("node:fs");
+  if (fs === undefined) {
     throw new Error("loadMnist: reads files, so it runs in Node; in a browser, fetch the IDX files and use data.readIdx");
   }
-  const [fs, path, os, crypto] = await Promise.all([import("node:fs"), import("node:path"), import("node:os"), import("node:crypto")]);
-  return { fs, path, os, crypto };
+  return {
+    fs,
+    path: nodeBuiltin<typeof import("node:path")>("node:path")!,
+    os: nodeBuiltin<typeof import("node:os")>("node:os")!,
+    crypto: nodeBuiltin<typeof import("node:crypto")>("node:crypto")!,
+    url: nodeBuiltin<typeof import("node:url")>("node:url")!,
+  };
 }
 
 export async function cacheRoot(override?: string): Promise<string> {
@@ -158,14 +165,17 @@ async function download(name: DatasetName, dir: string, o: LoadMnistOptions, log
   }
 }
 
-/** sample/mnist/ of the package (src/data/ and dist/data/ sit two levels below its root). */
-const SAMPLE_DIR = new URL("../../sample/mnist/", import.meta.url);
+/**
+ * sample/mnist/ of the package (src/data/ and dist/data/ sit two levels below
+ * its root). Not a literal `new URL("...", import.meta.url)`, which bundlers
+ * would take for an asset of the page: the sample is for Node only.
+ */
+const SAMPLE_PATH = "../../sample/mnist/";
 
 /** The offline sample: 10,000 real digits the package ships (sample/README.md says where they are from). */
 async function loadSample(): Promise<MnistData> {
-  const { path } = await node();
-  const { fileURLToPath } = await import("node:url");
-  const dir = path.normalize(fileURLToPath(SAMPLE_DIR));
+  const { path, url } = await node();
+  const dir = path.normalize(url.fileURLToPath(new URL(SAMPLE_PATH, import.meta.url)));
   const files = await findFiles(dir);
   if (!files) throw new Error(`loadMnist: the offline sample is missing from ${dir}; in a checkout of wasmgrad, run \`npm run build\``);
   const [train, test] = await readFiles("mnist", files);

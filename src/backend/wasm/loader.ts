@@ -1,8 +1,10 @@
-// Loads one Wasm build, in Node (read from the package's build/ folder) or in
-// a browser (instantiateStreaming from a URL beside the module, or from
-// init({ wasmBase })).
+// Loads one Wasm build from where the entry point said its bytes are: the
+// package's .wasm files (by URL: fetched in a browser, read in Node), bytes
+// embedded in the bundle (wasmgrad/embedded), or init({ wasmBase }), a folder
+// holding the three files.
 import type { Kernels } from "../kernels.js";
 import { supportedBuilds, type WasmBuild } from "./features.js";
+import { isNode, nodeBuiltin } from "../../platform.js";
 
 export interface LoadedWasm {
   build: WasmBuild;
@@ -10,59 +12,101 @@ export interface LoadedWasm {
   memory: WebAssembly.Memory;
 }
 
+/** Where each build's bytes come from: a URL, or the bytes themselves. */
+export type WasmSource = (build: WasmBuild) => URL | Uint8Array;
+
 const INITIAL_PAGES = 32; // 2 MiB; the heap grows on demand
 const MAXIMUM_PAGES = 65536; // 4 GiB, the wasm32 limit
+const BUILDS: readonly WasmBuild[] = ["relaxed-simd", "simd", "scalar"];
 
-const isNode = typeof process === "object" && typeof process.versions?.node === "string";
+let defaultSource: WasmSource | null = null;
 
-function buildUrl(build: WasmBuild, base?: string | URL): URL {
-  const file = `wasmgrad-${build}.wasm`;
-  if (base !== undefined) {
-    const b = String(base);
-    return new URL(b.endsWith("/") ? file : `${b}/${file}`, isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
-  }
-  // src/backend/wasm/ and dist/backend/wasm/ both sit three levels below the package root.
-  return new URL(`../../../build/${file}`, import.meta.url);
+/** Set by the entry point (index.ts: the package's files; embedded.ts: the bytes). */
+export function setDefaultWasmSource(source: WasmSource): void {
+  defaultSource = source;
 }
 
-async function instantiate(url: URL, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
-  if (url.protocol === "file:") {
-    const { readFile } = await import("node:fs/promises");
-    const { fileURLToPath } = await import("node:url");
-    const path = fileURLToPath(url);
+/** The file of `build` in the folder `base` (string or URL, with or without the trailing slash). */
+function inFolder(base: string | URL, build: WasmBuild): URL {
+  let dir: URL;
+  if (base instanceof URL) dir = base;
+  else if (typeof base !== "string") throw new TypeError(`init: wasmBase must be a string or a URL, got ${typeof base}`);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(base)) dir = new URL(base);
+  else if (isNode) {
+    const url = nodeBuiltin<typeof import("node:url")>("node:url")!;
+    const path = nodeBuiltin<typeof import("node:path")>("node:path")!;
+    dir = url.pathToFileURL(path.resolve(base));
+  } else dir = new URL(base, globalThis.location?.href);
+  const href = dir.href.endsWith("/") ? dir.href : `${dir.href}/`;
+  return new URL(`wasmgrad-${build}.wasm`, href);
+}
+
+let warnedMime = false;
+
+async function instantiate(source: URL | Uint8Array, imports: WebAssembly.Imports, hint: string): Promise<WebAssembly.Instance> {
+  if (source instanceof Uint8Array) return (await WebAssembly.instantiate(source as Uint8Array<ArrayBuffer>, imports)).instance;
+  if (source.protocol === "file:") {
+    const fs = nodeBuiltin<typeof import("node:fs")>("node:fs");
+    const url = nodeBuiltin<typeof import("node:url")>("node:url");
+    if (!fs || !url) throw new Error(`init: cannot read ${source.href} outside Node${hint}`);
+    const path = url.fileURLToPath(source);
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      throw new Error(`init: cannot read ${path}; run \`npm run build\` to compile the Wasm kernels`);
-    }
-    return WebAssembly.instantiate(await WebAssembly.compile(bytes), imports);
-  }
-  const response = fetch(url);
-  if (typeof WebAssembly.instantiateStreaming === "function") {
-    try {
-      return (await WebAssembly.instantiateStreaming(response, imports)).instance;
+      bytes = new Uint8Array(await fs.promises.readFile(path));
     } catch (e) {
-      // A server sending the wrong MIME type breaks streaming; bytes still work.
-      if (!(e instanceof TypeError)) throw e;
+      throw new Error(`init: cannot read ${path}; in a checkout of wasmgrad, run \`npm run build\`${hint}`, { cause: e });
     }
+    return (await WebAssembly.instantiate(bytes, imports)).instance;
   }
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`init: cannot fetch ${url}: HTTP ${r.status}`);
+  const r = await fetch(source);
+  if (!r.ok) throw new Error(`init: cannot fetch ${source.href}: HTTP ${r.status}${hint}`);
+  const type = r.headers.get("content-type") ?? "";
+  if (typeof WebAssembly.instantiateStreaming === "function" && /^application\/wasm\b/i.test(type)) {
+    return (await WebAssembly.instantiateStreaming(r, imports)).instance;
+  }
+  if (!warnedMime && typeof WebAssembly.instantiateStreaming === "function") {
+    warnedMime = true;
+    console.warn(
+      `wasmgrad: ${source.href} is served as '${type || "no content type"}', not application/wasm: compiling it after the download ` +
+        "instead of while it streams (configure the server to send .wasm as application/wasm)",
+    );
+  }
   return (await WebAssembly.instantiate(await r.arrayBuffer(), imports)).instance;
+}
+
+/** The source of each build, or an error that says what to do when the entry point's source cannot work here. */
+function sourceFor(build: WasmBuild, wasmBase: string | URL | undefined): { source: URL | Uint8Array; hint: string } {
+  if (wasmBase !== undefined) return { source: inFolder(wasmBase, build), hint: " (from init({ wasmBase }))" };
+  if (defaultSource === null) throw new Error("init: no Wasm source: import the library from 'wasmgrad' or 'wasmgrad/embedded'");
+  let source: URL | Uint8Array;
+  try {
+    source = defaultSource(build);
+  } catch (e) {
+    // an iife or CommonJS bundle leaves import.meta empty, and the package's file URLs cannot be made
+    throw new Error(
+      "init: this bundle cannot locate the .wasm files (it has no import.meta.url): pass init({ wasmBase: '<folder holding wasmgrad-*.wasm>' }), " +
+        "or import from 'wasmgrad/embedded', which carries them",
+      { cause: e },
+    );
+  }
+  const hint =
+    source instanceof URL && source.protocol !== "file:"
+      ? "; a bundler that does not copy the package's .wasm files (esbuild does not) needs init({ wasmBase }) or 'wasmgrad/embedded'"
+      : "";
+  return { source, hint };
 }
 
 /**
  * Instantiates the requested build, or the best one this runtime supports.
- * A build that fails to compile falls back to the next: never fail where a
- * lesser build would run.
+ * A build that fails to load or compile falls back to the next: never fail
+ * where a lesser build would run.
  */
 export async function loadWasm(options: { build?: WasmBuild; wasmBase?: string | URL } = {}): Promise<LoadedWasm> {
   const supported = supportedBuilds();
   if (supported.length === 0) throw new Error("init: this runtime has no WebAssembly; use init({ backend: 'js' })");
   let candidates = supported;
   if (options.build !== undefined) {
-    if (!["relaxed-simd", "simd", "scalar"].includes(options.build)) {
+    if (!BUILDS.includes(options.build)) {
       throw new TypeError(`init: unknown build '${options.build}' (expected 'relaxed-simd', 'simd' or 'scalar')`);
     }
     if (!supported.includes(options.build)) {
@@ -71,15 +115,19 @@ export async function loadWasm(options: { build?: WasmBuild; wasmBase?: string |
     }
     candidates = [options.build];
   }
-  let lastError: unknown;
+  const errors: Error[] = [];
   for (const build of candidates) {
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
     try {
-      const instance = await instantiate(buildUrl(build, options.wasmBase), { env: { memory } });
+      const { source, hint } = sourceFor(build, options.wasmBase);
+      const instance = await instantiate(source, { env: { memory } }, hint);
       return { build, kernels: instance.exports as unknown as Kernels, memory };
     } catch (e) {
-      lastError = e;
+      errors.push(e as Error);
     }
   }
-  throw lastError;
+  if (errors.length === 1) throw errors[0];
+  throw new Error(`init: no Wasm build could be loaded:\n  ${errors.map((e, i) => `${candidates[i]}: ${e.message}`).join("\n  ")}`, {
+    cause: errors[0],
+  });
 }

@@ -1,0 +1,20 @@
+// The package's own .wasm files, located from this module's URL. One literal
+// `new URL("...", import.meta.url)` per build: the pattern Vite, webpack 5,
+// Parcel and Rollup recognise, so a bundle gets the files copied and these
+// URLs rewritten with no configuration. src/backend/wasm/ and
+// dist/backend/wasm/ both sit three levels below the package root.
+import type { WasmBuild } from "./features.js";
+import { setDefaultWasmSource } from "./loader.js";
+
+export function packageFile(build: WasmBuild): URL {
+  switch (build) {
+    case "relaxed-simd":
+      return new URL("../../../build/wasmgrad-relaxed-simd.wasm", import.meta.url);
+    case "simd":
+      return new URL("../../../build/wasmgrad-simd.wasm", import.meta.url);
+    default:
+      return new URL("../../../build/wasmgrad-scalar.wasm", import.meta.url);
+  }
+}
+
+setDefaultWasmSource(packageFile);
