@@ -123,7 +123,7 @@ describe("loader", () => {
     it("asks for a missing file once per build and says which ones failed", async () => {
       requests.length = 0;
       await expect(init({ wasmBase: `${base}/missing` })).rejects.toThrow(
-        /no Wasm build could be loaded:\n  relaxed-simd: init: cannot fetch .*\/missing\/wasmgrad-relaxed-simd\.wasm: HTTP 404 \(from init\(\{ wasmBase \}\)\)\n  simd: .*\n  scalar: /,
+        /no Wasm build could be loaded:\n {2}relaxed-simd: init: cannot fetch .*\/missing\/wasmgrad-relaxed-simd\.wasm: HTTP 404 \(from init\(\{ wasmBase \}\)\)\n {2}simd: .*\n {2}scalar: /,
       );
       expect(requests).toEqual(["/missing/wasmgrad-relaxed-simd.wasm", "/missing/wasmgrad-simd.wasm", "/missing/wasmgrad-scalar.wasm"]);
       await init();
