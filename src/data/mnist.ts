@@ -167,15 +167,16 @@ async function download(name: DatasetName, dir: string, o: LoadMnistOptions, log
 
 /**
  * sample/mnist/ of the package (src/data/ and dist/data/ sit two levels below
- * its root). Not a literal `new URL("...", import.meta.url)`, which bundlers
- * would take for an asset of the page: the sample is for Node only.
+ * its root). Kept out of the `new URL("...", import.meta.url)` shape, which
+ * bundlers would take for an asset of the page: the sample is for Node only.
  */
 const SAMPLE_PATH = "../../sample/mnist/";
+const moduleUrl = import.meta.url;
 
 /** The offline sample: 10,000 real digits the package ships (sample/README.md says where they are from). */
 async function loadSample(): Promise<MnistData> {
   const { path, url } = await node();
-  const dir = path.normalize(url.fileURLToPath(new URL(SAMPLE_PATH, import.meta.url)));
+  const dir = path.normalize(url.fileURLToPath(new URL(SAMPLE_PATH, moduleUrl)));
   const files = await findFiles(dir);
   if (!files) throw new Error(`loadMnist: the offline sample is missing from ${dir}; in a checkout of wasmgrad, run \`npm run build\``);
   const [train, test] = await readFiles("mnist", files);
