@@ -1,13 +1,74 @@
-import { defineConfig } from "vitest/config";
+import { existsSync } from "node:fs";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
+
+/** The tests that need no Node API: they run in Node and again in headless Chromium, on every backend. */
+const PORTABLE = [
+  "autograd",
+  "conv",
+  "errors",
+  "gemm",
+  "gradcheck",
+  "heap",
+  "loss",
+  "memory",
+  "ops",
+  "optim",
+  "parity",
+  "safetensors",
+  "tensor",
+  "train",
+].map((name) => `test/${name}.test.ts`);
+
+// Debian's Chromium (no browser download), with the flags that work on this machine as root.
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const args = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const browserSuite: TestProjectInlineConfiguration = {
+  test: {
+    name: "chromium",
+    include: PORTABLE,
+    testTimeout: 120_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      provider: playwright({ launchOptions: { executablePath: chromium, args } }),
+      instances: [{ browser: "chromium" }],
+    },
+  },
+};
+// Without a browser (or with WASMGRAD_BROWSER=0) the suite is not run, and the summary says so (test/helpers/summary-reporter.ts).
+const runBrowser = existsSync(chromium) && process.env.WASMGRAD_BROWSER !== "0";
+if (!existsSync(chromium))
+  process.env.WASMGRAD_BROWSER_SUITE = `not run: needs Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`;
+else if (!runBrowser) process.env.WASMGRAD_BROWSER_SUITE = "not run: WASMGRAD_BROWSER=0";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Each worker turns on relaxed SIMD where its Node needs a flag for it
-    // (Node 20), so every test runs on all three Wasm builds on every runtime.
-    setupFiles: ["./test/helpers/setup.ts"],
-    pool: "forks",
     testTimeout: 60_000,
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["test/**/*.test.ts"],
+          // Each worker turns on relaxed SIMD where its Node needs a flag for it
+          // (Node 20), so every test runs on all three Wasm builds on every runtime.
+          setupFiles: ["./test/helpers/setup.ts"],
+          pool: "forks",
+          testTimeout: 60_000,
+        },
+      },
+      ...(runBrowser ? [browserSuite] : []),
+    ],
   },
 });
