@@ -38,12 +38,21 @@ async function measure(label, source) {
 }
 
 const rows = [
-  await measure("the README example (`init, tensor, randn`)", `import { init, tensor, randn } from "wasmgrad"; await init(); console.log(tensor([[1]]).matmul(randn([1, 1])).item());`),
+  await measure(
+    "the README example (`init, tensor, randn`)",
+    `import { init, tensor, randn } from "wasmgrad"; await init(); console.log(tensor([[1]]).matmul(randn([1, 1])).item());`,
+  ),
   await measure("the whole API (`import * as wg`)", `import * as wg from "wasmgrad"; globalThis.wg = wg;`),
-  await measure("the whole API from `wasmgrad/embedded` (the three builds inside)", `import * as wg from "wasmgrad/embedded"; globalThis.wg = wg;`),
+  await measure(
+    "the whole API from `wasmgrad/embedded` (the three builds inside)",
+    `import * as wg from "wasmgrad/embedded"; globalThis.wg = wg;`,
+  ),
 ];
 // the peer, for scale: TensorFlow.js core with its Wasm backend (and the .wasm a SIMD browser loads)
-const tfjs = await measure("TensorFlow.js 4.22: tfjs-core + tfjs-backend-wasm", `import * as tf from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-backend-wasm"; globalThis.tf = tf;`);
+const tfjs = await measure(
+  "TensorFlow.js 4.22: tfjs-core + tfjs-backend-wasm",
+  `import * as tf from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-backend-wasm"; globalThis.tf = tf;`,
+);
 const tfjsWasm = readFileSync(join(root, "node_modules", "@tensorflow", "tfjs-backend-wasm", "dist", "tfjs-backend-wasm-simd.wasm"));
 rows.push(tfjs);
 console.log("| what | JS, gzipped, loaded by the page | with the js-kernel chunk | minified, uncompressed |");
