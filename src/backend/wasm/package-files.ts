@@ -1,6 +1,6 @@
 // The package's own .wasm files, located from this module's URL. One literal
-// `new URL("...", import.meta.url)` per build: the pattern Vite, webpack 5,
-// Parcel and Rollup recognise, so a bundle gets the files copied and these
+// `new URL("...", import.meta.url)` per build: the pattern Vite and webpack 5
+// (tested) and Parcel recognise, so a bundle gets the files copied and these
 // URLs rewritten with no configuration. src/backend/wasm/ and
 // dist/backend/wasm/ both sit three levels below the package root.
 import type { WasmBuild } from "./features.js";
