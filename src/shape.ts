@@ -1,5 +1,12 @@
-// Shape arithmetic shared by the ops: formatting for errors, dims, strides,
-// broadcasting.
+// Shape arithmetic shared by the ops (formatting for errors, dims, strides,
+// broadcasting), and how an error message names an unexpected value.
+
+/** How an error message names a value that is not what was expected. */
+export function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array";
+  return typeof x === "object" ? (x.constructor?.name ?? "object") : `${typeof x} ${String(x)}`;
+}
 
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;

@@ -1,7 +1,9 @@
 // The tape's semantics: accumulation, noGrad, detach, retainGraph, explicit
 // upstream gradients, shared subexpressions, saved tensors changed in place.
 import { beforeAll, describe, expect, it } from "vitest";
-import { noGrad, isGradEnabled, tensor, memory } from "../src/index.js";
+import { noGrad, isGradEnabled, tensor, memory, tidy, nn } from "../src/index.js";
+
+const F = nn.functional;
 import { BACKENDS, use } from "./helpers/backends.js";
 
 describe.each(BACKENDS)("autograd on $name", (backend) => {
@@ -105,6 +107,41 @@ describe.each(BACKENDS)("autograd on $name", (backend) => {
     const y = h.mul(h).sum(); // saves h
     noGrad(() => h.add_(1));
     expect(() => y.backward()).toThrow(/modified in place/);
+  });
+
+  it("leaks nothing when backward() throws midway", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const before = memory();
+    tidy(() => {
+      const h = x.mul(1);
+      const y = h.mul(h).sum();
+      noGrad(() => h.add_(1));
+      expect(() => y.backward()).toThrow(/modified in place/);
+    });
+    expect(memory()).toEqual(before);
+  });
+
+  it("frees the raw blocks the tape holds (relu masks, max-pool indices, loss targets) exactly once, with retainGraph too", () => {
+    const before = memory();
+    const x = tensor(
+      Array.from({ length: 32 }, (_, i) => Math.sin(i)),
+      { shape: [1, 2, 4, 4], requiresGrad: true },
+    );
+    tidy(() => {
+      const loss = () => F.crossEntropy(F.maxPool2d(x.relu(), 2).reshape([2, 4]).max(1, true).reshape([1, 2]), [1]);
+      const a = loss();
+      a.backward(undefined, { retainGraph: true });
+      const g1 = x.grad!.data();
+      a.backward(); // again through the retained graph: the blocks are still there
+      expect(Array.from(x.grad!.data())).toEqual(Array.from(g1, (v) => 2 * v));
+      expect(() => a.backward()).toThrow(/already freed/);
+      loss(); // a forward pass that is never differentiated: freed by tidy
+      F.nllLoss(tensor([[0.1, 0.9]], { requiresGrad: true }).log(), [1]);
+    });
+    x.grad!.dispose();
+    x.grad = null;
+    x.dispose();
+    expect(memory()).toEqual(before);
   });
 
   it("frees what the tape saved once backward has run", () => {

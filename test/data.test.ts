@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { data, init, manualSeed, memory } from "../src/index.js";
 import { BACKENDS, use } from "./helpers/backends.js";
-import { datasetDir, needDataset } from "./helpers/datasets.js";
+import { datasetDir, NEEDS_NO_SYSTEM_MNIST, needDataset, SYSTEM_HAS_MNIST } from "./helpers/datasets.js";
 import { tempDir } from "./helpers/temp.js";
 
 const scratch = tempDir("wasmgrad-data-");
@@ -200,7 +200,8 @@ describe("MNIST-family datasets", () => {
     });
   });
 
-  it("falls back to the real offline sample, and says so, when there are no files and no network", async () => {
+  it("falls back to the real offline sample, and says so, when there are no files and no network", async (ctx) => {
+    if (SYSTEM_HAS_MNIST) ctx.skip(NEEDS_NO_SYSTEM_MNIST);
     const messages: string[] = [];
     const prev = process.env.WASMGRAD_DATA;
     delete process.env.WASMGRAD_DATA;

@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { NEEDS_NO_SYSTEM_MNIST, SYSTEM_HAS_MNIST } from "./helpers/datasets.js";
 
 const root = join(import.meta.dirname, "..");
 const env = {
@@ -22,7 +23,8 @@ describe("examples", () => {
     expect(out).toMatch(/w\.grad: \[/);
   });
 
-  it("train-mnist.mjs trains CNN-M through fit() and prints progress and the test accuracy", () => {
+  it("train-mnist.mjs trains CNN-M through fit() and prints progress and the test accuracy", (ctx) => {
+    if (SYSTEM_HAS_MNIST) ctx.skip(NEEDS_NO_SYSTEM_MNIST);
     const out = run("train-mnist.mjs");
     expect(out).toMatch(/batch 100\/125: loss \d\.\d{4}/);
     const accuracy = Number(/epoch 1: train loss \d\.\d{4}, test accuracy (\d+\.\d\d)%/.exec(out)?.[1]);

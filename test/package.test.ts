@@ -12,6 +12,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "./helpers/temp.js";
+import { NEEDS_NO_SYSTEM_MNIST, SYSTEM_HAS_MNIST } from "./helpers/datasets.js";
 
 const root = join(import.meta.dirname, "..");
 const fixture = join(import.meta.dirname, "fixtures", "consumer");
@@ -109,7 +110,8 @@ describe("the npm package", () => {
     expect(info.unpackedSize).toBeLessThan(2_500_000);
   });
 
-  it("installs from the tarball into a new project and works there offline", () => {
+  it("installs from the tarball into a new project and works there offline", (ctx) => {
+    if (SYSTEM_HAS_MNIST) ctx.skip(NEEDS_NO_SYSTEM_MNIST);
     const tgz = readdirSync(work).find((f) => f.endsWith(".tgz"));
     expect(tgz).toBeDefined();
     const { dir, env } = newProject(work, "from-tarball");
@@ -118,6 +120,7 @@ describe("the npm package", () => {
   }, 120_000);
 
   it("installs from a git URL (built by `prepare`) and works there offline", (ctx) => {
+    if (SYSTEM_HAS_MNIST) ctx.skip(NEEDS_NO_SYSTEM_MNIST);
     if (!process.env.WASMGRAD_TEST_GIT_INSTALL) ctx.skip("set WASMGRAD_TEST_GIT_INSTALL=1 to try it (it needs the npm registry; CI does)");
     const { dir, env } = newProject(work, "from-git");
     // the user's npm cache, not the empty HOME's: the build's tools come from the registry once

@@ -79,6 +79,17 @@ const CASES: Case[] = [
     ([x, w]) => wg.nn.functional.conv2d(x, w, null, { stride: 2, dilation: 2, padding: 2 }),
   ],
   ["maxPool2d", [[3, 4, 14, 14]], ([x]) => wg.nn.functional.maxPool2d(x, 2)],
+  // 11 classes: a SIMD run of 8 and a scalar tail in crossEntropyBackward
+  ...(["mean", "sum", "none"] as const).map((reduction): Case => [
+    `crossEntropy ${reduction}`,
+    [[37, 11]],
+    ([x]) =>
+      wg.nn.functional.crossEntropy(
+        x.mul(3),
+        Array.from({ length: 37 }, (_, i) => (i * 7) % 11),
+        { reduction },
+      ),
+  ]),
   ["avgPool2d", [[3, 4, 13, 13]], ([x]) => wg.nn.functional.avgPool2d(x, 3, { stride: 2, padding: 1 })],
 ];
 

@@ -115,6 +115,36 @@ describe.each(BACKENDS)("training on $name", (backend) => {
       expect(s.model.weight.item()).toBeCloseTo(s.slope, 3);
     });
 
+    it("leaves memory as it found it, whichever rule stops it", async () => {
+      const s = setup();
+      const vx = tensor([[-1], [0], [1.5]]),
+        vy = tensor([[-1.05], [2.1], [6.4]]);
+      const before = memory();
+      await fit(s.model, { ...s.options, epochs: 3 });
+      await fit(s.model, { ...s.options, epochs: 10_000, stepTolerance: 1e-5 });
+      await fit(s.model, { ...s.options, epochs: 10_000, gradTolerance: 1e-4 });
+      await fit(s.model, { ...s.options, epochs: 50, patience: 2, validate: (m) => F.mseLoss(m.forward(vx), vy).item() });
+      for (const p of s.model.parameters()) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+      expect(memory()).toEqual(before);
+    });
+
+    it("refuses an epoch with no batches, and says why a second one is empty", async () => {
+      const s = setup();
+      await expect(fit(s.model, { ...s.options, epochs: 2, data: [] })).rejects.toThrow(/fit: epoch 1 had no batches$/);
+      const once = (function* () {
+        yield { x: s.x, y: s.y };
+      })();
+      await expect(fit(s.model, { ...s.options, epochs: 2, data: once })).rejects.toThrow(
+        /fit: epoch 2 had no batches \(an iterator or generator is used up/,
+      );
+      await expect(fit(s.model, { ...s.options, epochs: 1, accuracy: true })).rejects.toThrow(
+        /counting correct predictions needs batch.y as class indices/,
+      );
+    });
+
     it("stops when the gradient is small", async () => {
       const s = setup();
       const r = await fit(s.model, { ...s.options, epochs: 10_000, gradTolerance: 1e-4 });

@@ -66,6 +66,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   if (!root.requiresGrad) {
     throw new Error("backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)");
   }
+  // the walk's order first: it throws on a freed graph, before anything is allocated
+  const order = root._node === null ? [] : topoOrder(root);
   let seed: Tensor;
   if (gradient === undefined) {
     if (root.size !== 1) {
@@ -86,7 +88,6 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     accumulateLeaf(root, seed);
     return;
   }
-  const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   try {
     noGrad(() => {
@@ -94,10 +95,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         const t = order[i];
         const g = grads.get(t);
         if (g === undefined) continue;
-        grads.delete(t);
         const node = t._node!;
         node.checkSaved();
         const inputGrads = node.rule(g, node.saved);
+        // only now: should the check or the rule throw, g is still in the map, which `finally` empties
+        grads.delete(t);
         g.dispose();
         if (!options.retainGraph) freeSaved(node);
         for (let j = 0; j < node.inputs.length; j++) {

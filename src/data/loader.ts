@@ -5,6 +5,7 @@
 import type { Backend } from "../backend/backend.js";
 import { activeBackend } from "../backend/backend.js";
 import { Tensor } from "../tensor.js";
+import { Block } from "../backend/block.js";
 import { keep } from "../tidy.js";
 import { nextU32 } from "../random.js";
 import type { ImageDataset } from "./dataset.js";
@@ -36,10 +37,13 @@ export interface Batch {
 export class DataLoader implements Iterable<Batch> {
   readonly batchSize: number;
   private readonly backend: Backend;
-  private staging: number; // heap block of one batch's uint8 pixels (-1 after dispose)
+  private readonly stagingBlock: Block; // one batch's uint8 pixels
+  private readonly staging: number;
+  private disposed = false;
   private readonly pixels: number;
   private readonly order: Int32Array;
-  private readonly scratch: number; // heap floats: one normalised image, two fields, blur tmp, kernel
+  private readonly scratchBlock: Block; // floats: one normalised image, two fields, blur tmp, kernel
+  private readonly scratch: number;
   private readonly batches = new Map<number, { x: Tensor; y: Int32Array }>();
   private readonly aug: Required<AugmentOptions> | null;
   private readonly kernel: Float32Array | null;
@@ -65,15 +69,16 @@ export class DataLoader implements Iterable<Batch> {
     this.aug = options.augment ? { ...DEFAULT_AUGMENT, ...(options.augment === true ? {} : options.augment) } : null;
     this.kernel = this.aug?.elastic ? gaussianKernel(this.aug.elastic.sigma) : null;
     this.backend = activeBackend();
-    const heap = this.backend.heap;
     this.pixels = dataset.rows * dataset.cols;
     if (dataset.images.length < dataset.count * this.pixels) {
       throw new Error(
         `DataLoader: ${dataset.images.length} bytes of images for ${dataset.count} images of ${dataset.rows}x${dataset.cols}`,
       );
     }
-    this.staging = heap.alloc(batchSize * this.pixels);
-    this.scratch = heap.alloc((4 * this.pixels + (this.kernel?.length ?? 0)) * 4);
+    this.stagingBlock = Block.alloc(batchSize * this.pixels);
+    this.staging = this.stagingBlock.ptr;
+    this.scratchBlock = Block.alloc((4 * this.pixels + (this.kernel?.length ?? 0)) * 4);
+    this.scratch = this.scratchBlock.ptr;
     this.order = Int32Array.from({ length: dataset.count }, (_, i) => i);
   }
 
@@ -84,7 +89,7 @@ export class DataLoader implements Iterable<Batch> {
 
   /** One epoch of batches; each epoch draws a new order when shuffling. */
   *[Symbol.iterator](): Iterator<Batch> {
-    if (this.staging < 0) throw new Error("DataLoader: used after dispose()");
+    if (this.disposed) throw new Error("DataLoader: used after dispose()");
     const n = this.dataset.count;
     if (this.o.shuffle) {
       for (let i = n - 1; i > 0; i--) {
@@ -178,13 +183,10 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Frees the heap blocks and the batch tensors. */
   dispose(): void {
-    if (this.staging < 0) return;
-    const heap = this.backend.heap;
-    if (!this.backend.disposed) {
-      heap.free(this.staging, this.batchSize * this.pixels);
-      heap.free(this.scratch, (4 * this.pixels + (this.kernel?.length ?? 0)) * 4);
-    }
-    this.staging = -1;
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stagingBlock.free();
+    this.scratchBlock.free();
     for (const b of this.batches.values()) b.x.dispose();
     this.batches.clear();
   }

@@ -8,6 +8,7 @@
 import { readIdx, type IdxArray } from "./idx.js";
 import { makeDataset, type ImageDataset } from "./dataset.js";
 import { nodeBuiltin } from "../platform.js";
+import { writeFileAtomic } from "../node/files.js";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "kmnist";
 
@@ -147,9 +148,7 @@ async function download(name: DatasetName, dir: string, o: LoadMnistOptions, log
         const bytes = new Uint8Array(await r.arrayBuffer());
         const md5 = crypto.createHash("md5").update(bytes).digest("hex");
         if (md5 !== expected) throw new Error(`checksum mismatch: md5 ${md5}, published ${expected}`);
-        const tmp = `${target}.${process.pid}.part`;
-        fs.writeFileSync(tmp, bytes);
-        fs.renameSync(tmp, target); // a partial download never poses as the file
+        writeFileAtomic(target, bytes); // a partial download never poses as the file
         done = true;
         break;
       } catch (e) {

@@ -1,14 +1,25 @@
 // Writing a file so that a reader never sees half of it: the bytes go to a
 // temporary file beside the target, are flushed to disk, and the temporary
-// file is renamed over the target (atomic on one filesystem).
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+// file is renamed over the target (atomic on one filesystem). Node's fs is
+// reached through platform.ts, so the data code may import this module
+// without a browser bundle seeing a `node:` import.
+import { nodeBuiltin } from "../platform.js";
+
+type Fs = typeof import("node:fs");
+type Path = typeof import("node:path");
+
+function fs(): Fs {
+  const m = nodeBuiltin<Fs>("node:fs");
+  if (m === undefined) throw new Error("writing files needs Node");
+  return m;
+}
 
 function tempName(file: string): string {
   return `${file}.${process.pid}.tmp`;
 }
 
 export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = fs();
   const tmp = tempName(file);
   try {
     const fd = openSync(tmp, "w");
@@ -31,6 +42,8 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
  * a target that is a folder is found before hours of training, not after.
  */
 export function checkWritable(file: string): void {
+  const { closeSync, openSync, rmSync, statSync } = fs();
+  const { dirname, resolve } = nodeBuiltin<Path>("node:path")!;
   const target = resolve(file);
   let isDir = false;
   try {

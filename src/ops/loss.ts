@@ -4,8 +4,8 @@ import { needsGrad, record } from "../autograd/node.js";
 import { tidy } from "../tidy.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
-import { fmtShape, sameShape } from "../shape.js";
-import { checkTensor, describe } from "./util.js";
+import { describe, fmtShape, sameShape } from "../shape.js";
+import { checkTensor } from "./util.js";
 import { mul, sub } from "./binary.js";
 import { mean, sum } from "./reduce.js";
 

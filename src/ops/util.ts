@@ -2,7 +2,7 @@
 import type { Backend } from "../backend/backend.js";
 import { META_MAX_DIMS } from "../backend/kernels.js";
 import { isTensor, Tensor } from "../tensor.js";
-import { collapse, fmtShape } from "../shape.js";
+import { collapse, describe, fmtShape } from "../shape.js";
 
 export function checkTensor(op: string, x: unknown, what = "input"): Tensor {
   if (!isTensor(x)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
@@ -13,12 +13,6 @@ export function checkTensor(op: string, x: unknown, what = "input"): Tensor {
 export function checkOperand(op: string, x: unknown): Tensor | number {
   if (typeof x === "number") return x;
   return checkTensor(op, x, "operand");
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array";
-  return typeof x === "object" ? (x.constructor?.name ?? "object") : `${typeof x} ${String(x)}`;
 }
 
 /**

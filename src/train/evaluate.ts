@@ -12,16 +12,29 @@ export interface Evaluation {
   confusion: number[][];
 }
 
-export function evaluate(model: Module, loader: DataLoader, classes = 10): Evaluation {
-  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+/** Accuracy and confusion matrix; `classes` defaults to the model's output width. */
+export function evaluate(model: Module, loader: DataLoader, classes?: number): Evaluation {
+  let confusion: number[][] = [];
   let correct = 0,
     count = 0;
   const wasTraining = model.training;
   model.eval();
   try {
     for (const { x, y, size } of loader) {
-      const pred = tidy(() => noGrad(() => model.forward(x).argmax(1).data()));
+      const [pred, width] = tidy(() =>
+        noGrad(() => {
+          const out = model.forward(x);
+          return [out.argmax(1).data(), out.shape[1]] as const;
+        }),
+      );
+      if (confusion.length === 0) {
+        const n = classes ?? width;
+        confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+      }
       for (let i = 0; i < size; i++) {
+        if (y[i] >= confusion.length || y[i] < 0 || pred[i] >= confusion.length) {
+          throw new Error(`evaluate: label ${y[i]} or prediction ${pred[i]} is out of range for ${confusion.length} classes`);
+        }
         confusion[y[i]][pred[i]]++;
         if (pred[i] === y[i]) correct++;
       }

@@ -16,6 +16,7 @@ import type { DataLoader } from "../data/loader.js";
 import type { Tensor } from "../tensor.js";
 import { keep, tidy } from "../tidy.js";
 import { noGrad } from "../autograd/grad-mode.js";
+import { squaredDistance, squaredNorm } from "../optim/norms.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { trainStep, type StepOptions, type TrainBatch } from "./step.js";
 
@@ -122,10 +123,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((r) => setTimeout(r, 0));
 }
 
-function squaredNorm(ts: Tensor[]): number {
-  return tidy(() => ts.reduce((s, t) => s + t.mul(t).sum().item(), 0));
-}
-
 function checkOptions<B extends TrainBatch>(o: FitOptions<B>): void {
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new TypeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (o.patience !== undefined && !o.validate) throw new Error("fit: patience needs a validate function");
@@ -144,7 +141,8 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
   const counting = o.accuracy ?? o.loss === undefined;
   const step: StepOptions<B> = { forward: o.forward, loss: o.loss, countCorrect: counting };
   const yieldEvery = o.yieldEvery ?? 50;
-  const previous = o.stepTolerance !== undefined ? params.map((p) => keep(p.clone().detach())) : null;
+  const copy = (p: Tensor) => noGrad(() => keep(p.clone()));
+  const previous = o.stepTolerance !== undefined ? params.map(copy) : null;
   let best: Tensor[] | null = null;
   let bestLoss = Infinity,
     bestEpoch = 0,
@@ -164,6 +162,10 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
   try {
     model.train();
     for (let epoch = 1; epoch <= o.epochs && result.stoppedBy === "epochs"; epoch++) {
+      if (o.signal?.aborted) {
+        result.stoppedBy = "signal";
+        break;
+      }
       result.epochs = epoch;
       const e0 = performance.now();
       const data = typeof o.data === "function" ? o.data() : o.data;
@@ -200,7 +202,7 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
           result.stoppedBy = "gradient";
         }
         if (previous !== null) {
-          const moved = Math.sqrt(tidy(() => params.reduce((s, p, i) => s + squaredNorm([p.sub(previous[i])]), 0)));
+          const moved = Math.sqrt(squaredDistance(params, previous));
           noGrad(() => params.forEach((p, i) => previous[i].copy_(p)));
           if (moved < o.stepTolerance!) result.stoppedBy = "step";
         }
@@ -216,6 +218,14 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
         }
       }
       if (result.stoppedBy === "nonfinite") break;
+      if (batch === 0) {
+        throw new Error(
+          `fit: epoch ${epoch} had no batches` +
+            (epoch > 1
+              ? " (an iterator or generator is used up after one epoch: pass a DataLoader, an array, or a function returning the epoch's batches)"
+              : ""),
+        );
+      }
       const seconds = (performance.now() - e0) / 1000;
       if (o.scheduler && o.schedulerEvery === "epoch") o.scheduler.step();
       const info: EpochInfo = { epoch, loss: seen ? lossSum / seen : NaN, seconds, samplesPerSecond: seen / seconds };
@@ -232,7 +242,7 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
           bestEpoch = epoch;
           since = 0;
           if (o.patience !== undefined && o.restoreBest !== false) {
-            best ??= params.map((p) => keep(p.clone().detach()));
+            best ??= params.map(copy);
             noGrad(() => params.forEach((p, i) => best![i].copy_(p)));
           }
         } else if (o.patience !== undefined && ++since >= o.patience && result.stoppedBy === "epochs") {
@@ -244,6 +254,10 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
         result.testAccuracies.push(info.test.accuracy);
       }
       await o.onEpoch?.(info);
+      // the evaluations ran synchronously: let a signal that came meanwhile through before the next epoch
+      await yieldToEventLoop();
+      lastYield = performance.now();
+      if (o.signal?.aborted && result.stoppedBy === "epochs") result.stoppedBy = "signal";
     }
     if (result.stoppedBy === "validation" && best !== null) noGrad(() => params.forEach((p, i) => p.copy_(best![i])));
   } finally {

@@ -53,7 +53,11 @@ export function trainStep<B extends TrainBatch>(model: Module, optimizer: Optimi
 }
 
 function countCorrect(output: Tensor, labels: TrainBatch["y"]): number {
-  if (labels === undefined || !(labels instanceof Int32Array || Array.isArray(labels))) return 0;
+  if (labels === undefined || !(labels instanceof Int32Array || Array.isArray(labels))) {
+    throw new TypeError(
+      "trainStep: counting correct predictions needs batch.y as class indices (Int32Array or number[]); turn accuracy off",
+    );
+  }
   const pred = noGrad(() => output.argmax(1).data());
   let correct = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) correct++;

@@ -1,6 +1,7 @@
 // The full datasets, found the way the library finds them ($WASMGRAD_DATA,
 // the cache, /usr/share/datasets; CI sets WASMGRAD_DATA=../shared/data). A
 // test that needs one that is not there is skipped, and the summary says why.
+import { existsSync } from "node:fs";
 import type { TestContext } from "vitest";
 import { data } from "../../src/index.js";
 
@@ -20,3 +21,13 @@ export function needDataset(ctx: TestContext, name: data.DatasetName): string {
   if (dir === undefined) return ctx.skip(`needs the full ${name} (set WASMGRAD_DATA to a folder that holds ${name}/)`);
   return dir;
 }
+
+/**
+ * The system's dataset folder (/usr/share/datasets/<name>) holds the full
+ * dataset: the library always reads it, so a test that needs the offline
+ * sample to be used cannot run here, and says so.
+ */
+export const SYSTEM_HAS_MNIST =
+  existsSync("/usr/share/datasets/mnist/train-images-idx3-ubyte.gz") || existsSync("/usr/share/datasets/mnist/train-images-idx3-ubyte");
+export const NEEDS_NO_SYSTEM_MNIST =
+  "this machine has MNIST in /usr/share/datasets/mnist, which the library always reads: the offline sample would not be used";
