@@ -4,12 +4,13 @@
 // it has no Conv2DBackpropFilter kernel; the table says so).
 //
 //   npm run bench:conv [-- --quick]
-import { init, noGrad, nn, randn, supportedBuilds, tidy, type Tensor } from "../src/index.js";
+import { noGrad, nn, randn, tidy, type Tensor } from "../src/index.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { medianMs } from "./lib/measure.js";
 import type * as TF from "@tensorflow/tfjs";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+import { OURS, useEngine } from "./lib/engines.js";
 
 enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
@@ -42,7 +43,7 @@ const LAYERS: Layer[] = [
 type Timing = { fwd: number | null; train: number | null; note?: string };
 
 async function ours(engine: string): Promise<Timing[]> {
-  await init(engine === "js" ? { backend: "js" } : { build: engine.slice(5) as never });
+  await useEngine(engine);
   const out: Timing[] = [];
   for (const l of LAYERS) {
     const x = randn(l.input, { requiresGrad: !l.first });
@@ -112,7 +113,7 @@ async function peer(engine: PeerName): Promise<Timing[]> {
   return out;
 }
 
-const engines = [...supportedBuilds().map((b) => `wasm-${b}`), "js", "tfjs-wasm", "tfjs-cpu"];
+const engines = [...OURS.map((e) => e.name), "tfjs-wasm", "tfjs-cpu"];
 const m = machine();
 console.log(describeMachine(m));
 const results: Record<string, Timing[]> = {};

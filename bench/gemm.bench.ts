@@ -5,12 +5,13 @@
 //   npm run bench:gemm            (all shapes, three rounds)
 //   npm run bench:gemm -- --quick (one round, fewer samples)
 // Every engine runs on every shape in each of ROUNDS rounds (lib/measure.ts).
-import { init, randn, supportedBuilds, type Tensor } from "../src/index.js";
+import { randn, type Tensor } from "../src/index.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { median, medianMs, quick, ROUNDS } from "./lib/measure.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+import { OURS, useEngine } from "./lib/engines.js";
 
 enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
@@ -52,7 +53,7 @@ async function measure(fn: () => void, flops: number): Promise<number> {
 }
 
 async function ours(engine: Engine, list: Shape[]): Promise<number[]> {
-  await init(engine === "js" ? { backend: "js" } : { build: engine.slice(5) as never });
+  await useEngine(engine);
   const be = activeBackend();
   const res: number[] = [];
   for (const s of list) {
@@ -86,7 +87,7 @@ async function peer(engine: PeerName, list: Shape[]): Promise<number[]> {
 }
 
 const list = shapes();
-const engines: Engine[] = [...supportedBuilds().map((b) => `wasm-${b}` as Engine), "js", "tfjs-wasm", "tfjs-cpu"];
+const engines: Engine[] = [...OURS.map((e) => e.name as Engine), "tfjs-wasm", "tfjs-cpu"];
 const m = machine();
 console.log(describeMachine(m));
 const rounds: Record<string, number[][]> = Object.fromEntries(engines.map((e) => [e, []]));

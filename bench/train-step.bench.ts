@@ -4,22 +4,12 @@
 // architecture and optimizer, NHWC).
 //
 //   npm run bench:train [-- --quick] [-- --models mlp-s,cnn-m]
-import {
-  init,
-  manualSeed,
-  optim,
-  randn,
-  referenceModel,
-  supportedBuilds,
-  takesImages,
-  trainStep,
-  MODEL_NAMES,
-  type ModelName,
-} from "../src/index.js";
+import { manualSeed, optim, randn, referenceModel, takesImages, trainStep, MODEL_NAMES, type ModelName } from "../src/index.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+import { OURS, THREADS, useEngine } from "./lib/engines.js";
 
 enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
@@ -29,7 +19,7 @@ const models: ModelName[] = arg > 0 ? (process.argv[arg + 1].split(",") as Model
 const targets = Int32Array.from({ length: B }, (_, i) => (i * 7) % 10);
 
 async function ours(engine: string, name: ModelName): Promise<number> {
-  await init(engine === "js" ? { backend: "js" } : { build: engine.slice(5) as never });
+  await useEngine(engine);
   manualSeed(0);
   const model = referenceModel(name);
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
@@ -101,7 +91,7 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
   return (B * 1000) / ms;
 }
 
-const engines = [...supportedBuilds().map((b) => `wasm-${b}`), "js", "tfjs-wasm", "tfjs-cpu"];
+const engines = [...OURS.map((e) => e.name), "tfjs-wasm", "tfjs-cpu"];
 const m = machine();
 console.log(describeMachine(m));
 // ROUNDS rounds over every model and engine (lib/measure.ts); a step slower
@@ -127,20 +117,23 @@ const results: Record<string, Record<string, number | string>> = Object.fromEntr
 
 const fmt = (v: number | string) => (typeof v === "number" ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : "cannot");
 const ratio = (a: number | string, b: number | string) => (typeof a === "number" && typeof b === "number" ? `${(a / b).toFixed(1)}x` : "-");
+// each threaded engine against the same build on one thread
+const threaded = engines.filter((e) => / x\d+$/.test(e));
 const rows = models.map((n) => [
   n,
   ...engines.map((e) => fmt(results[n][e])),
   ratio(results[n]["wasm-simd"], results[n]["js"]),
   ratio(results[n]["wasm-simd"], results[n]["tfjs-wasm"]),
+  ...threaded.map((e) => ratio(results[n][e], results[n][e.replace(/ x\d+$/, "")])),
 ]);
 const notes = models.flatMap((n) =>
   engines.filter((e) => typeof results[n][e] === "string").map((e) => `- ${n} on ${e}: ${results[n][e]}`),
 );
 const md = [
-  `Training samples/s (batch 64, one step = forward + backward + SGD momentum 0.9; median, then the median of ${ROUNDS} rounds), one thread. ${describeMachine(m)}.`,
-  `Peers: ${peerInfo()}, tf.layers, NHWC. Command: \`npm run bench:train\`.`,
+  `Training samples/s (batch 64, one step = forward + backward + SGD momentum 0.9; median, then the median of ${ROUNDS} rounds), ${THREADS.length > 1 ? `threads ${THREADS.join(", ")} (an engine named "x2" runs on two)` : "one thread"}. ${describeMachine(m)}.`,
+  `Peers: ${peerInfo()}, tf.layers, NHWC. Command: \`npm run bench:train${THREADS.length > 1 ? ` -- --threads ${THREADS.join(",")}` : ""}\`.`,
   "",
-  markdownTable(["model", ...engines, "simd / js", "simd / tfjs-wasm"], rows),
+  markdownTable(["model", ...engines, "simd / js", "simd / tfjs-wasm", ...threaded.map((e) => `${e} / 1 thread`)], rows),
   ...(notes.length ? ["", ...notes] : []),
 ].join("\n");
 console.log("\n" + md);

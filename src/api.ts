@@ -1,7 +1,7 @@
 // The public API, whatever the entry point (re-exports, and the Tensor
 // methods attached once).
 import "./tensor-methods.js";
-export { init, getBackend, supportedBuilds, type InitOptions, type BackendName, type WasmBuild } from "./backend/index.js";
+export { init, getBackend, getThreads, supportedBuilds, type InitOptions, type BackendName, type WasmBuild } from "./backend/index.js";
 export { Tensor, isTensor, type NestedArray } from "./tensor.js";
 export { tensor, zeros, ones, full, rand, randn, arange, type CreateOptions, type TensorOptions } from "./creation.js";
 export { manualSeed } from "./random.js";

@@ -168,7 +168,7 @@ describe("the package in browser setups (Chromium)", () => {
     await build({ root: dir, logLevel: "warn", customLogger, build: { outDir: join(dir, "site") } });
     expect(logged).toEqual([]);
     const assets = readdirSync(join(dir, "site", "assets"));
-    expect(assets.filter((f) => f.endsWith(".wasm")).length).toBe(3);
+    expect(assets.filter((f) => f.endsWith(".wasm")).length).toBe(5); // three builds, two of them again for threads
     expect(assets.filter((f) => f.endsWith(".wat"))).toEqual([]);
     const s = await serve(join(dir, "site"));
     servers.push(s);
@@ -222,7 +222,7 @@ describe("the package in browser setups (Chromium)", () => {
     const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
     expect(info.errors).toEqual([]);
     expect(info.warnings).toEqual([]);
-    expect(info.assets!.filter((a) => a.name.endsWith(".wasm")).length).toBe(3);
+    expect(info.assets!.filter((a) => a.name.endsWith(".wasm")).length).toBe(5);
     cpSync(join(dir, "index.html"), join(dir, "site", "index.html"));
     const s = await serve(join(dir, "site"));
     servers.push(s);

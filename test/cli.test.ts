@@ -5,6 +5,7 @@
 // the offline sample the package ships; it never downloads.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { data } from "../src/index.js";
@@ -152,7 +153,9 @@ describe("wasmgrad CLI", () => {
 
   it("benchmarks training on every backend", () => {
     const out = JSON.parse(run(["bench", "--model", "mlp-s", "--steps", "3", "--json"]));
-    expect(Object.keys(out.samplesPerSecond)).toEqual(["wasm-relaxed-simd", "wasm-simd", "wasm-scalar", "js"]);
+    const threaded =
+      availableParallelism() > 1 ? [`wasm-relaxed-simd x${availableParallelism()}`, `wasm-simd x${availableParallelism()}`] : [];
+    expect(Object.keys(out.samplesPerSecond)).toEqual(["wasm-relaxed-simd", "wasm-simd", "wasm-scalar", "js", ...threaded]);
     for (const v of Object.values(out.samplesPerSecond)) expect(v).toBeGreaterThan(0);
   });
 

@@ -59,7 +59,7 @@ describe("loader", () => {
     const dir = scratch;
     writeFileSync(join(dir, "wasmgrad-relaxed-simd.wasm"), new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]));
     copyFileSync(join(root, "build/wasmgrad-simd.wasm"), join(dir, "wasmgrad-simd.wasm"));
-    await init({ wasmBase: dir });
+    await init({ wasmBase: dir, threads: 1 });
     expect(getBackend()).toBe("wasm-simd");
     await expect(init({ wasmBase: dir, build: "scalar" })).rejects.toThrow(/cannot read/);
     await init();
@@ -77,7 +77,7 @@ describe("loader", () => {
       new URL(`${pathToFileURL(build).href}/`),
       pathToFileURL(build).href,
     ]) {
-      await init({ wasmBase: base, build: "simd" });
+      await init({ wasmBase: base, build: "simd", threads: 1 });
       expect(getBackend()).toBe("wasm-simd");
     }
     await expect(init({ wasmBase: 42 as never })).rejects.toThrow(/wasmBase must be a string or a URL, got number/);
@@ -105,12 +105,12 @@ describe("loader", () => {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
       try {
         requests.length = 0;
-        await init({ wasmBase: `${base}/right`, build: "simd" });
+        await init({ wasmBase: `${base}/right`, build: "simd", threads: 1 });
         expect(requests).toEqual(["/right/wasmgrad-simd.wasm"]);
         expect(warn).not.toHaveBeenCalled();
         requests.length = 0;
         await init({ wasmBase: `${base}/wrong/`, build: "scalar" });
-        await init({ wasmBase: new URL(`${base}/wrong`), build: "simd" });
+        await init({ wasmBase: new URL(`${base}/wrong`), build: "simd", threads: 1 });
         expect(getBackend()).toBe("wasm-simd");
         expect(requests).toEqual(["/wrong/wasmgrad-scalar.wasm", "/wrong/wasmgrad-simd.wasm"]);
         expect(warn).toHaveBeenCalledTimes(1);
@@ -122,7 +122,7 @@ describe("loader", () => {
 
     it("asks for a missing file once per build and says which ones failed", async () => {
       requests.length = 0;
-      await expect(init({ wasmBase: `${base}/missing` })).rejects.toThrow(
+      await expect(init({ wasmBase: `${base}/missing`, threads: 1 })).rejects.toThrow(
         /no Wasm build could be loaded:\n {2}relaxed-simd: init: cannot fetch .*\/missing\/wasmgrad-relaxed-simd\.wasm: HTTP 404 \(from init\(\{ wasmBase \}\)\)\n {2}simd: .*\n {2}scalar: /,
       );
       expect(requests).toEqual(["/missing/wasmgrad-relaxed-simd.wasm", "/missing/wasmgrad-simd.wasm", "/missing/wasmgrad-scalar.wasm"]);
@@ -137,7 +137,7 @@ describe("loader", () => {
     const script = (entry: string) => `
       import { init, getBackend, tensor } from ${JSON.stringify(pathToFileURL(join(pkg, "dist", entry)).href)};
       try {
-        await init({ build: "simd" });
+        await init({ build: "simd", threads: 1 });
         const a = getBackend();
         await init({ build: "scalar" });
         console.log(JSON.stringify([a, getBackend(), tensor([[1, 2]]).matmul(tensor([[3], [4]])).item()]));

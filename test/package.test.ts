@@ -93,8 +93,10 @@ describe("the npm package", () => {
     expect(files.filter((f) => !f.startsWith("dist/"))).toEqual([
       "LICENSE",
       "README.md",
+      "build/wasmgrad-relaxed-simd-threads.wasm",
       "build/wasmgrad-relaxed-simd.wasm",
       "build/wasmgrad-scalar.wasm",
+      "build/wasmgrad-simd-threads.wasm",
       "build/wasmgrad-simd.wasm",
       "package.json",
       "sample/README.md",

@@ -2,10 +2,12 @@
 // The `wasmgrad` command: train, eval and bench on MNIST-family data.
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import { init, getBackend, supportedBuilds, manualSeed, randn, memory, fit, trainStep, evaluate } from "../index.js";
+import { availableParallelism } from "node:os";
+import { init, getBackend, getThreads, supportedBuilds, manualSeed, randn, memory, fit, trainStep, evaluate } from "../index.js";
 import { optim, io, data, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { enableRelaxedSimd } from "../node/relaxed-simd.js";
+import { threadsUnavailable } from "../backend/wasm/features.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { Progress, thousands } from "./progress.js";
 
@@ -25,6 +27,7 @@ options (train, eval):
   --data-dir DIR        read the four IDX files from DIR
   --backend wasm|js     (default wasm: the best build this runtime runs)
   --build relaxed-simd|simd|scalar
+  --threads N           (default: every core; 1 runs on this thread alone)
   --batch-size N        (default 64)
   --json                print a machine-readable summary on stdout
 train:
@@ -74,6 +77,8 @@ interface Args {
   limit?: number;
   testLimit?: number;
   steps: number;
+  /** Undefined: the library's default (the cores, where threads can run). */
+  threads?: number;
   json: boolean;
 }
 
@@ -106,6 +111,7 @@ const OPTIONS = {
   limit: { type: "string" },
   "test-limit": { type: "string" },
   steps: { type: "string", default: "30" },
+  threads: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -136,6 +142,7 @@ const APPLIES: Record<string, readonly string[]> = {
     "data-dir",
     "backend",
     "build",
+    "threads",
     "batch-size",
     "epochs",
     "optimizer",
@@ -149,8 +156,8 @@ const APPLIES: Record<string, readonly string[]> = {
     "test-limit",
     "json",
   ],
-  eval: ["dataset", "model", "data-dir", "backend", "build", "batch-size", "weights", "test-limit", "json"],
-  bench: ["model", "batch-size", "steps", "seed", "json"],
+  eval: ["dataset", "model", "data-dir", "backend", "build", "threads", "batch-size", "weights", "test-limit", "json"],
+  bench: ["model", "batch-size", "steps", "seed", "threads", "json"],
 };
 
 function parse(argv: string[]): [string, Args] {
@@ -219,6 +226,7 @@ function parse(argv: string[]): [string, Args] {
       limit: int("limit", v.limit, 1),
       testLimit: int("test-limit", v["test-limit"], 1),
       steps: int("steps", v.steps, 1)!,
+      threads: int("threads", v.threads, 1),
       json: v.json!,
     },
   ];
@@ -268,7 +276,7 @@ async function train(a: Args): Promise<void> {
       fail(`--save ${a.save}: ${(e as Error).message}`);
     }
   }
-  await init({ backend: a.backend, build: a.build });
+  await init({ backend: a.backend, build: a.build, threads: a.threads });
   manualSeed(a.seed);
   const { d, train, test } = await loadData(dataset, a, log);
   const model = referenceModel(modelName);
@@ -279,7 +287,7 @@ async function train(a: Args): Promise<void> {
   const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
   const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
   status.write(
-    `training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}, ` +
+    `training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}${getThreads() > 1 ? ` x${getThreads()} threads` : ""}, ` +
       `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`,
   );
 
@@ -358,6 +366,7 @@ async function train(a: Args): Promise<void> {
         dataset,
         sample: d.sample,
         backend: getBackend(),
+        threads: getThreads(),
         optimizer: a.optimizer,
         lr: a.lr ?? defaultLr(a.optimizer),
         schedule: a.schedule,
@@ -423,7 +432,7 @@ async function evalCommand(a: Args): Promise<void> {
     fail(`${a.weights}: ${(e as Error).message}`);
   }
   const { model: modelName, dataset, trainedOn } = evalTarget(a, a.weights, meta);
-  await init({ backend: a.backend, build: a.build });
+  await init({ backend: a.backend, build: a.build, threads: a.threads });
   const model = referenceModel(modelName);
   try {
     model.loadStateDict(io.loadSafetensors(bytes));
@@ -447,9 +456,15 @@ async function evalCommand(a: Args): Promise<void> {
 
 async function bench(a: Args): Promise<void> {
   const modelName = a.model ?? DEFAULT_MODEL;
+  // each build on one thread, the js backend, and the SIMD builds on every core (or --threads)
+  const many = a.threads ?? (threadsUnavailable() === null ? availableParallelism() : 1);
   const engines = [
-    ...supportedBuilds().map((b) => ({ name: `wasm-${b}`, init: { build: b } })),
+    ...supportedBuilds().map((b) => ({ name: `wasm-${b}`, init: { build: b, threads: 1 } })),
     { name: "js", init: { backend: "js" as const } },
+    ...(many > 1 ? supportedBuilds().filter((b) => b !== "scalar") : []).map((b) => ({
+      name: `wasm-${b} x${many}`,
+      init: { build: b, threads: many },
+    })),
   ];
   const results: Record<string, number> = {};
   const targets = Int32Array.from({ length: a.batchSize }, (_, i) => i % 10);

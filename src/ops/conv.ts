@@ -11,6 +11,9 @@ import { BIN_COPY_A } from "../backend/kernels.js";
 import { checkTensor, writeMeta } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
 import { sumTo } from "./broadcast.js";
+import { Block } from "../backend/block.js";
+import { perThread, runPrograms } from "../backend/parallel.js";
+import type { Call } from "../backend/threads/protocol.js";
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -45,19 +48,42 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const out = Tensor._empty([N, O, OH, OW]);
   const be = out._backend,
     k = be.k;
-  // the bias is preloaded into the output by the broadcast kernel, as linear
-  // does, and each image's GEMM adds onto it (beta = 1)
-  if (b !== null) {
-    writeMeta("conv2d", be, [N, O, P], [0, 1, 0], [0, 1, 0]);
-    k.binaryBroadcast(BIN_COPY_A, b._ptr, b._ptr, out._ptr, be.meta);
-  }
-  const col = Tensor._empty([CKK, P]);
-  for (let n = 0; n < N; n++) {
-    const yn = out._ptr + n * OP * 4;
-    k.im2col(x._ptr + n * CHW * 4, col._ptr, P, ...geometry);
-    k.sgemm(0, 0, O, P, CKK, 1, w._ptr, CKK, col._ptr, P, b === null ? 0 : 1, yn, P, be.gemmWork);
-  }
-  col.dispose();
+  // images are independent: each thread takes a run of them, with columns of its own
+  const parts = perThread(be, N);
+  // the bias is preloaded into each image's output by the broadcast kernel,
+  // as linear does, and the image's GEMM adds onto it (beta = 1); each
+  // thread has a meta block of its own (the kernel counts in it)
+  if (b !== null) parts.forEach((_, t) => writeMeta("conv2d", be, [O, P], [1, 0], [1, 0], be.metas[t]));
+  const cols = parts.map(() => Block.alloc(CKK * P * 4));
+  runPrograms(
+    be,
+    parts.map(([n0, count], t) => {
+      const program: Call[] = [];
+      for (let n = n0; n < n0 + count; n++) {
+        if (b !== null) program.push(["binaryBroadcast", BIN_COPY_A, b._ptr, b._ptr, out._ptr + n * OP * 4, be.metas[t]]);
+        program.push(["im2col", x._ptr + n * CHW * 4, cols[t].ptr, P, ...geometry]);
+        program.push([
+          "sgemm",
+          0,
+          0,
+          O,
+          P,
+          CKK,
+          1,
+          w._ptr,
+          CKK,
+          cols[t].ptr,
+          P,
+          b === null ? 0 : 1,
+          out._ptr + n * OP * 4,
+          P,
+          be.gemmWorks[t],
+        ]);
+      }
+      return program;
+    }),
+  );
+  for (const c of cols) c.free();
 
   const inputs = b === null ? [x, w] : [x, w, b];
   if (needsGrad(...inputs)) {
@@ -65,24 +91,39 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
       let dx: Tensor | null = null,
         dW: Tensor | null = null,
         db: Tensor | null = null;
-      const cols = Tensor._empty([CKK, P]);
       if (w.requiresGrad) dW = Tensor._empty(w.shape.slice());
-      if (x.requiresGrad) {
-        dx = Tensor._empty(x.shape.slice());
-        k.fill(dx._ptr, dx.size, 0);
+      if (x.requiresGrad) dx = Tensor._empty(x.shape.slice()); // zero-filled image by image below (col2im adds)
+      // thread t sums the weight gradient of its images into its own block
+      // (thread 0 straight into dW); the blocks are then added in thread order
+      const parts = perThread(be, N);
+      const cols = parts.map(() => Block.alloc(CKK * P * 4));
+      const partials = dW === null ? [] : parts.map((_, t) => (t === 0 ? null : Block.alloc(dW!.size * 4)));
+      runPrograms(
+        be,
+        parts.map(([n0, count], t) => {
+          const program: Call[] = [];
+          const into = t === 0 ? dW?._ptr : partials[t]?.ptr;
+          for (let n = n0; n < n0 + count; n++) {
+            const gy = g._ptr + n * OP * 4;
+            if (into !== undefined) {
+              program.push(["im2col", xs._ptr + n * CHW * 4, cols[t].ptr, P, ...geometry]);
+              program.push(["sgemm", 0, 1, O, CKK, P, 1, gy, P, cols[t].ptr, P, n === n0 ? 0 : 1, into, CKK, be.gemmWorks[t]]);
+            }
+            if (dx !== null) {
+              program.push(["fill", dx._ptr + n * CHW * 4, CHW, 0]);
+              program.push(["sgemm", 1, 0, CKK, P, O, 1, ws._ptr, CKK, gy, P, 0, cols[t].ptr, P, be.gemmWorks[t]]);
+              program.push(["col2im", cols[t].ptr, P, dx._ptr + n * CHW * 4, ...geometry]);
+            }
+          }
+          return program;
+        }),
+      );
+      for (const c of cols) c.free();
+      for (const p of partials) {
+        if (p === null) continue;
+        k.add(dW!._ptr, p.ptr, dW!._ptr, dW!.size);
+        p.free();
       }
-      for (let n = 0; n < N; n++) {
-        const gy = g._ptr + n * OP * 4;
-        if (dW !== null) {
-          k.im2col(xs._ptr + n * CHW * 4, cols._ptr, P, ...geometry);
-          k.sgemm(0, 1, O, CKK, P, 1, gy, P, cols._ptr, P, n === 0 ? 0 : 1, dW._ptr, CKK, be.gemmWork);
-        }
-        if (dx !== null) {
-          k.sgemm(1, 0, CKK, P, O, 1, ws._ptr, CKK, gy, P, 0, cols._ptr, P, be.gemmWork);
-          k.col2im(cols._ptr, P, dx._ptr + n * CHW * 4, ...geometry);
-        }
-      }
-      cols.dispose();
       if (b !== null && b.requiresGrad) {
         const s = sumTo(g, [O, 1, 1]);
         db = s._share([O]);

@@ -4,6 +4,7 @@
 import { needsGrad, record } from "../autograd/node.js";
 import { BIN_COPY_A } from "../backend/kernels.js";
 import { Tensor } from "../tensor.js";
+import { sgemm } from "../backend/parallel.js";
 import { fmtShape } from "../shape.js";
 import { checkTensor, writeMeta } from "./util.js";
 
@@ -28,7 +29,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
     writeMeta("linear", be, [M, N], [0, 1], [0, 1]);
     k.binaryBroadcast(BIN_COPY_A, b._ptr, b._ptr, out._ptr, be.meta);
   }
-  k.sgemm(0, 1, M, N, K, 1, x._ptr, K, w._ptr, K, b === null ? 0 : 1, out._ptr, N, be.gemmWork);
+  sgemm(be, 0, 1, M, N, K, 1, x._ptr, K, w._ptr, K, b === null ? 0 : 1, out._ptr, N);
   const inputs = b === null ? [x, w] : [x, w, b];
   if (needsGrad(...inputs)) {
     record(out, "linear", inputs, [x, w], (g, [xs, ws]) => {
@@ -37,11 +38,11 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
         db: Tensor | null = null;
       if (x.requiresGrad) {
         dx = Tensor._empty([M, K]);
-        k.sgemm(0, 0, M, K, N, 1, g._ptr, N, ws._ptr, K, 0, dx._ptr, K, be.gemmWork);
+        sgemm(be, 0, 0, M, K, N, 1, g._ptr, N, ws._ptr, K, 0, dx._ptr, K);
       }
       if (w.requiresGrad) {
         dW = Tensor._empty([N, K]);
-        k.sgemm(1, 0, N, K, M, 1, g._ptr, N, xs._ptr, K, 0, dW._ptr, K, be.gemmWork);
+        sgemm(be, 1, 0, N, K, M, 1, g._ptr, N, xs._ptr, K, 0, dW._ptr, K);
       }
       if (b !== null && b.requiresGrad) {
         db = Tensor._empty([N]);

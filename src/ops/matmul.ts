@@ -2,6 +2,7 @@
 // transpose flags: dA = G B^T, dB = A^T G, with no transposed copies.
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
+import { sgemm } from "../backend/parallel.js";
 import { fmtShape } from "../shape.js";
 import { checkTensor } from "./util.js";
 
@@ -11,7 +12,7 @@ export function gemm(a: Tensor, transA: boolean, b: Tensor, transB: boolean, M: 
   const lda = a.shape[1],
     ldb = b.shape[1];
   const be = out._backend;
-  be.k.sgemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, 1, a._ptr, lda, b._ptr, ldb, 0, out._ptr, N, be.gemmWork);
+  sgemm(be, transA ? 1 : 0, transB ? 1 : 0, M, N, K, 1, a._ptr, lda, b._ptr, ldb, 0, out._ptr, N);
   return out;
 }
 

@@ -3,6 +3,7 @@
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
+import { overItems } from "../backend/parallel.js";
 import { checkTensor } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
 import { reshape } from "./layout.js";
@@ -29,11 +30,18 @@ function geometry(op: string, x: Tensor, kernel: number | [number, number], opti
 }
 
 export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
-  const { N, C, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
+  const { N, C, H, W, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
   const out = Tensor._empty([N, C, OH, OW]);
   const idx = Block.alloc(out.size * 4); // each window's arg-max, as float32 values
-  const k = out._k;
-  k.maxPool2d(x._ptr, out._ptr, idx.ptr, N * C, ...args);
+  const be = out._backend;
+  const inPlane = H * W * 4,
+    outPlane = OH * OW * 4;
+  const ptrs = (a: number, b: number, c: number, sa: number, sb: number, sc: number): [number, number][] => [
+    [a, sa],
+    [b, sb],
+    [c, sc],
+  ];
+  overItems(be, "maxPool2d", N * C, x.size, ptrs(x._ptr, out._ptr, idx.ptr, inPlane, outPlane, outPlane), args);
   if (!needsGrad(x)) {
     idx.free();
     return out;
@@ -41,23 +49,46 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], options:
   // d max = g routed to the arg-max of each window
   const rule = (g: Tensor) => {
     const dx = Tensor._empty(x.shape.slice());
-    k.maxPool2dBackward(g._ptr, idx.ptr, dx._ptr, N * C, ...args);
+    overItems(be, "maxPool2dBackward", N * C, x.size, ptrs(g._ptr, idx.ptr, dx._ptr, outPlane, outPlane, inPlane), args);
     return [dx];
   };
   return record(out, "maxPool2d", [x], [], rule, [idx]);
 }
 
 export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
-  const { N, C, OH, OW, args } = geometry("avgPool2d", x, kernel, options);
+  const { N, C, H, W, OH, OW, args } = geometry("avgPool2d", x, kernel, options);
   const out = Tensor._empty([N, C, OH, OW]);
-  const k = out._k;
-  k.avgPool2d(x._ptr, out._ptr, N * C, ...args);
+  const be = out._backend,
+    k = be.k;
+  const inPlane = H * W * 4,
+    outPlane = OH * OW * 4;
+  overItems(
+    be,
+    "avgPool2d",
+    N * C,
+    x.size,
+    [
+      [x._ptr, inPlane],
+      [out._ptr, outPlane],
+    ],
+    args,
+  );
   if (needsGrad(x)) {
     // d avg = g / (kh kw) spread over each window
     record(out, "avgPool2d", [x], [], (g) => {
       const dx = Tensor._empty(x.shape.slice());
       k.fill(dx._ptr, dx.size, 0);
-      k.avgPool2dBackward(g._ptr, dx._ptr, N * C, ...args);
+      overItems(
+        be,
+        "avgPool2dBackward",
+        N * C,
+        x.size,
+        [
+          [g._ptr, outPlane],
+          [dx._ptr, inPlane],
+        ],
+        args,
+      );
       return [dx];
     });
   }

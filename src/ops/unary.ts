@@ -1,8 +1,8 @@
 // Element-wise functions of one tensor, each forward beside its backward.
-import type { Kernels } from "../backend/kernels.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
+import { overElements } from "../backend/parallel.js";
 import { checkTensor } from "./util.js";
 
 type UnaryKernel = "exp" | "log" | "sqrt" | "relu" | "sigmoid" | "tanh";
@@ -10,7 +10,10 @@ type GradKernel = "sqrtBackward" | "reluBackwardMask" | "sigmoidBackward" | "tan
 
 function apply(op: UnaryKernel, x: Tensor): Tensor {
   const out = Tensor._empty(x.shape.slice());
-  out._k[op](x._ptr, out._ptr, x.size);
+  overElements(out._backend, op, x.size, [
+    [x._ptr, 4],
+    [out._ptr, 4],
+  ]);
   return out;
 }
 
@@ -25,7 +28,9 @@ function gradOf(kernel: GradKernel, g: Tensor, saved: Tensor | number): Tensor {
   const mine = !g._shared;
   const out = mine ? g._share() : Tensor._empty(g.shape.slice());
   if (mine) out._written();
-  (out._k[kernel] as Kernels["mul"])(g._ptr, typeof saved === "number" ? saved : saved._ptr, out._ptr, g.size);
+  // the relu mask holds a byte per element; the other saved tensors a float
+  const s: [number, number] = typeof saved === "number" ? [saved, 1] : [saved._ptr, 4];
+  overElements(out._backend, kernel, g.size, [[g._ptr, 4], s, [out._ptr, 4]]);
   return out;
 }
 
@@ -91,7 +96,11 @@ export function relu(x: Tensor): Tensor {
   if (!needsGrad(x)) return apply("relu", x);
   const out = Tensor._empty(x.shape.slice());
   const mask = Block.alloc(x.size); // one byte per element
-  out._k.reluMask(x._ptr, out._ptr, mask.ptr, x.size);
+  overElements(out._backend, "reluMask", x.size, [
+    [x._ptr, 4],
+    [out._ptr, 4],
+    [mask.ptr, 1],
+  ]);
   return record(out, "relu", [x], [], (g) => [gradOf("reluBackwardMask", g, mask.ptr)], [mask]);
 }
 

@@ -17,16 +17,25 @@ export function checkOperand(op: string, x: unknown): Tensor | number {
 
 /**
  * Collapses a broadcast (shape + one stride array per operand) and writes it
- * into the backend's meta block for binaryBroadcast / sumToShape.
+ * into a meta block (the caller's: the backend's; a thread's: one of
+ * Backend.metas) for binaryBroadcast / sumToShape, which also keep their
+ * dimension counters there.
  */
-export function writeMeta(op: string, b: Backend, shape: readonly number[], sa: readonly number[], sb: readonly number[]): void {
+export function writeMeta(
+  op: string,
+  b: Backend,
+  shape: readonly number[],
+  sa: readonly number[],
+  sb: readonly number[],
+  meta = b.meta,
+): void {
   const c = collapse(shape, [sa, sb]);
   const nd = c.shape.length;
   if (nd > META_MAX_DIMS) {
     throw new Error(`${op}: shape ${fmtShape(shape)} needs ${nd} dims after merging; at most ${META_MAX_DIMS} are supported`);
   }
   const m = b.heap.i32;
-  const base = b.meta >>> 2;
+  const base = meta >>> 2;
   m[base] = nd;
   for (let d = 0; d < nd; d++) {
     m[base + 1 + d] = c.shape[d];

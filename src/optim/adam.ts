@@ -2,6 +2,7 @@
 // kernel per parameter.
 import type { Tensor } from "../tensor.js";
 import { checkNumber, Optimizer } from "./optimizer.js";
+import { overElements } from "../backend/parallel.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -27,20 +28,17 @@ export class Adam extends Optimizer {
   protected update(p: Tensor, grad: Tensor, t: number): void {
     const [m, v] = this.stateOf(p, 2);
     const [b1, b2] = this.betas;
-    p._k.adamStep(
-      p._ptr,
-      grad._ptr,
-      m._ptr,
-      v._ptr,
+    overElements(
+      p._backend,
+      "adamStep",
       p.size,
-      this.lr,
-      b1,
-      b2,
-      this.eps,
-      this.weightDecay,
-      this.decoupled ? 1 : 0,
-      this.lr / (1 - b1 ** t),
-      Math.sqrt(1 - b2 ** t),
+      [
+        [p._ptr, 4],
+        [grad._ptr, 4],
+        [m._ptr, 4],
+        [v._ptr, 4],
+      ],
+      [this.lr, b1, b2, this.eps, this.weightDecay, this.decoupled ? 1 : 0, this.lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t)],
     );
   }
 }

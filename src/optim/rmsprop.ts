@@ -1,6 +1,7 @@
 // RMSprop (PyTorch's rule, optional momentum), one fused kernel per parameter.
 import type { Tensor } from "../tensor.js";
 import { checkNumber, Optimizer } from "./optimizer.js";
+import { overElements } from "../backend/parallel.js";
 
 export interface RMSpropOptions {
   lr?: number;
@@ -26,17 +27,12 @@ export class RMSprop extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor): void {
     const state = this.stateOf(p, this.momentum !== 0 ? 2 : 1);
-    p._k.rmspropStep(
-      p._ptr,
-      grad._ptr,
-      state[0]._ptr,
-      state.length > 1 ? state[1]._ptr : 0,
+    overElements(
+      p._backend,
+      "rmspropStep",
       p.size,
-      this.lr,
-      this.alpha,
-      this.eps,
-      this.weightDecay,
-      this.momentum,
+      [[p._ptr, 4], [grad._ptr, 4], [state[0]._ptr, 4], state.length > 1 ? [state[1]._ptr, 4] : [0, 0]],
+      [this.lr, this.alpha, this.eps, this.weightDecay, this.momentum],
     );
   }
 }

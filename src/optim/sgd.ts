@@ -2,6 +2,7 @@
 // one fused kernel per parameter.
 import type { Tensor } from "../tensor.js";
 import { checkNumber, Optimizer } from "./optimizer.js";
+import { overElements } from "../backend/parallel.js";
 
 export interface SGDOptions {
   lr?: number;
@@ -31,17 +32,16 @@ export class SGD extends Optimizer {
   protected update(p: Tensor, grad: Tensor, t: number): void {
     const buf = this.momentum !== 0 ? this.stateOf(p, 1)[0] : null;
     const first = t === 1 ? 1 : 0; // the momentum buffer starts as the first gradient
-    p._k.sgdStep(
-      p._ptr,
-      grad._ptr,
-      buf === null ? 0 : buf._ptr,
+    overElements(
+      p._backend,
+      "sgdStep",
       p.size,
-      this.lr,
-      this.momentum,
-      this.dampening,
-      this.weightDecay,
-      this.nesterov ? 1 : 0,
-      first,
+      [
+        [p._ptr, 4],
+        [grad._ptr, 4],
+        buf === null ? [0, 0] : [buf._ptr, 4], // no buffer without momentum
+      ],
+      [this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first],
     );
   }
 }

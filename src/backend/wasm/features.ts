@@ -23,3 +23,36 @@ export function supportedBuilds(): WasmBuild[] {
   builds.push("scalar");
   return builds;
 }
+
+/** The files the builds ship as: each build, and the SIMD builds again for threads. */
+export type WasmFile = WasmBuild | "simd-threads" | "relaxed-simd-threads";
+
+export function fileOf(build: WasmBuild, threaded: boolean): WasmFile {
+  return threaded && build !== "scalar" ? `${build}-threads` : build;
+}
+
+/**
+ * Why this thread cannot run the threaded builds, or null when it can: they
+ * need SharedArrayBuffer (in a page, cross-origin isolation: COOP same-origin
+ * and COEP require-corp), shared WebAssembly memory, and a thread allowed to
+ * block in Atomics.wait (a Worker or Node; never a page's main thread).
+ */
+export function threadsUnavailable(): string | null {
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    return isolated === false
+      ? "this page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)"
+      : "this runtime has no SharedArrayBuffer";
+  }
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch {
+    return "this runtime has no shared WebAssembly memory";
+  }
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+  } catch {
+    return "this thread may not block (a page's main thread): run wasmgrad in a Worker to use threads";
+  }
+  return null;
+}

@@ -3,20 +3,24 @@
 // embedded in the bundle (wasmgrad/embedded), or init({ wasmBase }), a folder
 // holding the three files.
 import type { Kernels } from "../kernels.js";
-import { supportedBuilds, type WasmBuild } from "./features.js";
+import { fileOf, supportedBuilds, type WasmBuild, type WasmFile } from "./features.js";
 import { isNode, nodeBuiltin } from "../../platform.js";
 
 export interface LoadedWasm {
   build: WasmBuild;
   kernels: Kernels;
   memory: WebAssembly.Memory;
+  /** The compiled module, which the threads' workers instantiate again over the same shared memory. */
+  module: WebAssembly.Module;
+  threaded: boolean;
 }
 
-/** Where each build's bytes come from: a URL, or the bytes themselves. */
-export type WasmSource = (build: WasmBuild) => URL | Uint8Array;
+/** Where each file's bytes come from: a URL, or the bytes themselves. */
+export type WasmSource = (file: WasmFile) => URL | Uint8Array;
 
 const INITIAL_PAGES = 32; // 2 MiB; the heap grows on demand
 const MAXIMUM_PAGES = 65536; // 4 GiB, the wasm32 limit
+const MAXIMUM_SHARED_PAGES = 32768; // what the threaded builds declare (scripts/build-wasm.mjs)
 const BUILDS: readonly WasmBuild[] = ["relaxed-simd", "simd", "scalar"];
 
 let defaultSource: WasmSource | null = null;
@@ -27,7 +31,7 @@ export function setDefaultWasmSource(source: WasmSource): void {
 }
 
 /** The file of `build` in the folder `base` (string or URL, with or without the trailing slash). */
-function inFolder(base: string | URL, build: WasmBuild): URL {
+function inFolder(base: string | URL, build: WasmFile): URL {
   let dir: URL;
   if (base instanceof URL) dir = base;
   else if (typeof base !== "string") throw new TypeError(`init: wasmBase must be a string or a URL, got ${typeof base}`);
@@ -43,8 +47,12 @@ function inFolder(base: string | URL, build: WasmBuild): URL {
 
 let warnedMime = false;
 
-async function instantiate(source: URL | Uint8Array, imports: WebAssembly.Imports, hint: string): Promise<WebAssembly.Instance> {
-  if (source instanceof Uint8Array) return (await WebAssembly.instantiate(source as Uint8Array<ArrayBuffer>, imports)).instance;
+async function instantiate(
+  source: URL | Uint8Array,
+  imports: WebAssembly.Imports,
+  hint: string,
+): Promise<WebAssembly.WebAssemblyInstantiatedSource> {
+  if (source instanceof Uint8Array) return WebAssembly.instantiate(source as Uint8Array<ArrayBuffer>, imports);
   if (source.protocol === "file:") {
     const fs = nodeBuiltin<typeof import("node:fs")>("node:fs");
     const url = nodeBuiltin<typeof import("node:url")>("node:url");
@@ -56,13 +64,13 @@ async function instantiate(source: URL | Uint8Array, imports: WebAssembly.Import
     } catch (e) {
       throw new Error(`init: cannot read ${path}; in a checkout of wasmgrad, run \`npm run build\`${hint}`, { cause: e });
     }
-    return (await WebAssembly.instantiate(bytes, imports)).instance;
+    return WebAssembly.instantiate(bytes, imports);
   }
   const r = await fetch(source);
   if (!r.ok) throw new Error(`init: cannot fetch ${source.href}: HTTP ${r.status}${hint}`);
   const type = r.headers.get("content-type") ?? "";
   if (typeof WebAssembly.instantiateStreaming === "function" && /^application\/wasm\b/i.test(type)) {
-    return (await WebAssembly.instantiateStreaming(r, imports)).instance;
+    return WebAssembly.instantiateStreaming(r, imports);
   }
   if (!warnedMime && typeof WebAssembly.instantiateStreaming === "function") {
     warnedMime = true;
@@ -71,11 +79,11 @@ async function instantiate(source: URL | Uint8Array, imports: WebAssembly.Import
         "instead of while it streams (configure the server to send .wasm as application/wasm)",
     );
   }
-  return (await WebAssembly.instantiate(await r.arrayBuffer(), imports)).instance;
+  return WebAssembly.instantiate(await r.arrayBuffer(), imports);
 }
 
 /** The source of each build, or an error that says what to do when the entry point's source cannot work here. */
-function sourceFor(build: WasmBuild, wasmBase: string | URL | undefined): { source: URL | Uint8Array; hint: string } {
+function sourceFor(build: WasmFile, wasmBase: string | URL | undefined): { source: URL | Uint8Array; hint: string } {
   if (wasmBase !== undefined) return { source: inFolder(wasmBase, build), hint: " (from init({ wasmBase }))" };
   if (defaultSource === null) throw new Error("init: no Wasm source: import the library from 'wasmgrad' or 'wasmgrad/embedded'");
   let source: URL | Uint8Array;
@@ -101,7 +109,7 @@ function sourceFor(build: WasmBuild, wasmBase: string | URL | undefined): { sour
  * A build that fails to load or compile falls back to the next: never fail
  * where a lesser build would run.
  */
-export async function loadWasm(options: { build?: WasmBuild; wasmBase?: string | URL } = {}): Promise<LoadedWasm> {
+export async function loadWasm(options: { build?: WasmBuild; wasmBase?: string | URL; threaded?: boolean } = {}): Promise<LoadedWasm> {
   const supported = supportedBuilds();
   if (supported.length === 0) throw new Error("init: this runtime has no WebAssembly; use init({ backend: 'js' })");
   let candidates = supported;
@@ -117,11 +125,14 @@ export async function loadWasm(options: { build?: WasmBuild; wasmBase?: string |
   }
   const errors: Error[] = [];
   for (const build of candidates) {
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
+    const threaded = options.threaded === true && build !== "scalar";
+    const memory = threaded
+      ? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_SHARED_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
     try {
-      const { source, hint } = sourceFor(build, options.wasmBase);
-      const instance = await instantiate(source, { env: { memory } }, hint);
-      return { build, kernels: instance.exports as unknown as Kernels, memory };
+      const { source, hint } = sourceFor(fileOf(build, threaded), options.wasmBase);
+      const { module, instance } = await instantiate(source, { env: { memory } }, hint);
+      return { build, kernels: instance.exports as unknown as Kernels, memory, module, threaded };
     } catch (e) {
       errors.push(e as Error);
     }

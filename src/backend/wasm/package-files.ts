@@ -3,11 +3,15 @@
 // (tested) and Parcel recognise, so a bundle gets the files copied and these
 // URLs rewritten with no configuration. src/backend/wasm/ and
 // dist/backend/wasm/ both sit three levels below the package root.
-import type { WasmBuild } from "./features.js";
+import type { WasmFile } from "./features.js";
 import { setDefaultWasmSource } from "./loader.js";
 
-export function packageFile(build: WasmBuild): URL {
-  switch (build) {
+export function packageFile(file: WasmFile): URL {
+  switch (file) {
+    case "relaxed-simd-threads":
+      return new URL("../../../build/wasmgrad-relaxed-simd-threads.wasm", import.meta.url);
+    case "simd-threads":
+      return new URL("../../../build/wasmgrad-simd-threads.wasm", import.meta.url);
     case "relaxed-simd":
       return new URL("../../../build/wasmgrad-relaxed-simd.wasm", import.meta.url);
     case "simd":

@@ -1,0 +1,113 @@
+// The kernel-call layer for work that pays to split over threads: it owns
+// each thread's scratch (sgemm's packing workspace) and cuts the work by its
+// sizes alone, never by timing, so a given thread count gives the same
+// numbers every run. Below the thresholds, or with one thread, the caller
+// runs the kernel alone, exactly as a single-threaded backend does.
+//
+// Where N threads can differ from one in the last bits: nowhere here. Each
+// split gives every output element to one thread, which computes it in the
+// same order as one thread would (GEMM columns, planes, chunks of elements).
+// Convolution weight gradients (ops/conv.ts) are the exception: each thread
+// sums its images, and the partial sums are added in thread order.
+import type { Backend } from "./backend.js";
+import type { Call } from "./threads/protocol.js";
+
+/** Below this many multiply-adds a GEMM runs on the caller alone (waking a worker costs a few microseconds). */
+const GEMM_MIN_MACS = 1 << 20;
+/** Columns of C go to threads in multiples of the micro-tile's width, so every thread packs whole panels. */
+const NR = 8;
+
+/** Splits [0, n) into at most `parts` runs of multiples of `align` (the last takes the rest), first to last. */
+export function split(n: number, parts: number, align = 1): [start: number, count: number][] {
+  const per = Math.ceil(n / parts / align) * align;
+  const out: [number, number][] = [];
+  for (let s = 0; s < n; s += per) out.push([s, Math.min(per, n - s)]);
+  return out;
+}
+
+/** Runs one program per thread (programs[0] on the caller); with no pool, runs them in order here. */
+export function runPrograms(be: Backend, programs: Call[][]): void {
+  if (be.pool !== null && programs.length > 1) {
+    be.pool.run(programs);
+    return;
+  }
+  const k = be.k as unknown as Record<string, (...args: number[]) => unknown>;
+  for (const program of programs) for (const [name, ...args] of program) k[name](...args);
+}
+
+/**
+ * C = alpha op(A) op(B) + beta C (row-major, float32), as the sgemm kernel,
+ * split over column panels of C: thread t computes its columns with its own
+ * packing workspace (A is packed by each thread).
+ */
+export function sgemm(
+  be: Backend,
+  tA: number,
+  tB: number,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: number,
+  lda: number,
+  B: number,
+  ldb: number,
+  beta: number,
+  C: number,
+  ldc: number,
+): void {
+  if (be.threads === 1 || M * N * K < GEMM_MIN_MACS || N < 2 * NR) {
+    be.k.sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, be.gemmWork);
+    return;
+  }
+  const parts = split(N, be.threads, NR);
+  runPrograms(
+    be,
+    parts.map(([n0, n], t) => [
+      // column n0 of op(B): B[:, n0] when B is K x N, row n0 of B when it is N x K
+      ["sgemm", tA, tB, M, n, K, alpha, A, lda, B + (tB ? n0 * ldb : n0) * 4, ldb, beta, C + n0 * 4, ldc, be.gemmWorks[t]],
+    ]),
+  );
+}
+
+/** Splits `count` independent items (images, planes) into at most one run per thread. */
+export function perThread(be: Backend, count: number): [start: number, count: number][] {
+  return split(count, Math.min(be.threads, count));
+}
+
+/** Below this many elements touched, an item-wise kernel runs on the caller alone. */
+const ITEMS_MIN_ELEMENTS = 1 << 16;
+
+/**
+ * Calls a kernel `name(p1, ..., pk, count, ...rest)` whose pointer arguments
+ * each advance by a fixed number of bytes per item (a pointer of stride 0
+ * stays put: an absent buffer), with the items split over threads in runs of
+ * `align`: planes of max and average pooling, elements of element-wise
+ * kernels and optimizer steps. `elements` is the work's size in elements.
+ */
+export function overItems(
+  be: Backend,
+  name: string,
+  items: number,
+  elements: number,
+  ptrs: [ptr: number, bytesPerItem: number][],
+  rest: readonly number[],
+  align = 1,
+): void {
+  const parts = be.threads === 1 || elements < ITEMS_MIN_ELEMENTS ? [[0, items] as [number, number]] : split(items, be.threads, align);
+  runPrograms(
+    be,
+    parts.map(([i0, count]) => [[name, ...ptrs.map(([ptr, bytes]) => ptr + i0 * bytes), count, ...rest] as Call]),
+  );
+}
+
+/** Element-wise kernels split in runs of 64 elements: whole SIMD vectors, and 16-byte-aligned byte masks. */
+export function overElements(
+  be: Backend,
+  name: string,
+  n: number,
+  ptrs: [ptr: number, bytesPerElement: number][],
+  rest: readonly number[] = [],
+): void {
+  overItems(be, name, n, n, ptrs, rest, 64);
+}

@@ -1,0 +1,119 @@
+// Threads: the pool computes what one thread computes (bit for bit where
+// each output element belongs to one thread; to float32 rounding where
+// per-thread partial sums are added), training follows the same loss curve,
+// the default is the cores Node reports, bad requests are refused, and a
+// process with a running pool still exits.
+import { execFileSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { getBackend, getThreads, init, manualSeed, nn, optim, randn, referenceModel, tidy, trainStep, type Tensor } from "../src/index.js";
+import { threadsUnavailable } from "../src/backend/wasm/features.js";
+import { expectClose } from "./helpers/gradcheck.js";
+
+const root = join(import.meta.dirname, "..");
+const F = nn.functional;
+const BUILDS = ["relaxed-simd", "simd"] as const;
+
+/** Runs fn on `threads` threads from the same seed, returning plain numbers. */
+async function on<T>(build: string, threads: number, fn: () => T): Promise<T> {
+  await init({ build: build as never, threads });
+  expect(getThreads()).toBe(threads);
+  manualSeed(42);
+  return tidy(fn);
+}
+
+describe.skipIf(threadsUnavailable() !== null)("threads", () => {
+  it("starts as many threads as Node reports cores by default, and one on request", async () => {
+    await init();
+    expect(getThreads()).toBe(availableParallelism());
+    await init({ threads: 1 });
+    expect(getThreads()).toBe(1);
+  });
+
+  it("refuses what cannot run on threads, saying why", async () => {
+    await expect(init({ threads: 0 })).rejects.toThrow(/threads must be a positive integer, got 0/);
+    await expect(init({ threads: 1.5 })).rejects.toThrow(TypeError);
+    await expect(init({ backend: "js", threads: 2 })).rejects.toThrow(/cannot run 2 threads: the js backend runs on one thread/);
+    await expect(init({ build: "scalar", threads: 2 })).rejects.toThrow(/the scalar build has no threaded variant/);
+    await init({ backend: "js" });
+    expect(getThreads()).toBe(1);
+  });
+
+  it.each(BUILDS)("%s: GEMM split over column panels gives the same bits as one thread", async (build) => {
+    const run = () => {
+      const a = randn([203, 311]),
+        b = randn([311, 517]),
+        bt = randn([517, 311]);
+      return [
+        a.matmul(b).data(),
+        a.matmul(bt.transpose(0, 1)).data(),
+        F.linear(a, bt).data(),
+        a
+          .transpose(0, 1)
+          .matmul(randn([203, 97]))
+          .data(),
+      ];
+    };
+    const one = await on(build, 1, run);
+    const two = await on(build, 2, run);
+    two.forEach((t, i) => expect(Array.from(t), `product ${i}`).toEqual(Array.from(one[i])));
+  });
+
+  it.each(BUILDS)(
+    "%s: convolution and pooling over images and planes: forward bit for bit, weight gradients to float32 rounding",
+    async (build) => {
+      const run = () => {
+        const x = randn([9, 3, 20, 18], { requiresGrad: true });
+        const w = randn([8, 3, 3, 3], { requiresGrad: true });
+        const b = randn([8], { requiresGrad: true });
+        const y = F.maxPool2d(F.conv2d(x, w, b, { padding: 1 }).relu(), 2);
+        const z = F.avgPool2d(y, 3, { stride: 2, padding: 1 });
+        z.mul(z).sum().backward();
+        return { y: y.data(), z: z.data(), dx: x.grad!.data(), dw: w.grad!.data(), db: b.grad!.data() };
+      };
+      const one = await on(build, 1, run);
+      const two = await on(build, 2, run);
+      expect(Array.from(two.y)).toEqual(Array.from(one.y));
+      expect(Array.from(two.z)).toEqual(Array.from(one.z));
+      expect(Array.from(two.dx)).toEqual(Array.from(one.dx)); // each image's input gradient belongs to one thread
+      expectClose(two.dw, one.dw, 1e-5, 1e-5, "weight gradient");
+      expectClose(two.db, one.db, 1e-5, 1e-5, "bias gradient");
+    },
+  );
+
+  it("trains LeNet-5 for 100 steps: 2 threads repeat themselves bit for bit, and follow the 1-thread curve", async () => {
+    const curve = async (threads: number) => {
+      await init({ build: "simd", threads });
+      manualSeed(3);
+      const model = referenceModel("lenet5");
+      const opt = new optim.SGD(model.parameters(), { lr: 0.02, momentum: 0.9 });
+      const x: Tensor = randn([16, 1, 28, 28]);
+      const y = Int32Array.from({ length: 16 }, (_, i) => i % 10);
+      const losses: number[] = [];
+      for (let i = 0; i < 100; i++) losses.push(trainStep(model, opt, { x, y }).loss);
+      return losses;
+    };
+    const one = await curve(1);
+    const two = await curve(2);
+    expect(await curve(2)).toEqual(two); // partitions fixed by the work, not by timing
+    expect(one[99]).toBeLessThan(0.2 * one[0]); // it learned
+    // the weight gradients' partial sums round differently, and training amplifies that slowly
+    expectClose(Float32Array.from(two.slice(0, 5)), Float32Array.from(one.slice(0, 5)), 1e-5, 1e-6, "first steps");
+    expectClose(Float32Array.from(two), Float32Array.from(one), 2e-2, 1e-3, "loss curve");
+  }, 120_000);
+
+  it("stops the old pool on a second init(), and a process with a running pool still exits", async () => {
+    await init({ build: "simd", threads: 2 });
+    await init({ build: "simd", threads: 2 });
+    expect(getBackend()).toBe("wasm-simd");
+    const script = `
+      import { init, randn, getThreads } from ${JSON.stringify(join(root, "dist/index.js"))};
+      await init({ threads: 2, build: "simd" });
+      randn([300, 300]).matmul(randn([300, 300])).data();
+      console.log(getThreads());`;
+    // a pool that kept the process alive would hit the timeout and fail this
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    expect(out.trim()).toBe("2");
+  });
+});
