@@ -21,6 +21,7 @@ const BACKENDS = ["js", "wasm-relaxed-simd", "wasm-simd", "wasm-scalar"];
 
 interface CheckResult {
   backend: string;
+  threads: number;
   grad: number[][];
   first: number;
   last: number;
@@ -65,10 +66,12 @@ async function open(browser: Browser, url: string): Promise<{ page: Side; worker
   return { ...results, warnings };
 }
 
-function expectTrained(side: Side, where: string): void {
+/** Every backend learned and got the known gradient; `threads` is how many the SIMD builds ran on. */
+function expectTrained(side: Side, where: string, threads = 1): void {
   expect("error" in side ? side.error : null, where).toBeNull();
   const results = side as CheckResult[];
   expect(results.map((r) => r.backend)).toEqual(BACKENDS);
+  expect(results.map((r) => r.threads)).toEqual([1, threads, threads, 1]); // js and scalar run on one
   for (const r of results) {
     expect(r.grad, `${where}, ${r.backend}`).toEqual([
       [4, 0, 4],
@@ -118,6 +121,24 @@ describe("the package in browser setups (Chromium)", () => {
     expectTrained(r.page, "page");
     expectTrained(r.worker, "worker");
     expect(r.warnings).toEqual([]);
+  });
+
+  it("a cross-origin-isolated page: the Worker computes on every core, the page (which may not block) on one", async (ctx) => {
+    if (!hasChromium) ctx.skip(NO_CHROMIUM);
+    const dir = project("isolated", tarball);
+    importMap(dir);
+    const s = await serve(dir, "application/wasm", true);
+    servers.push(s);
+    const r = await open(browser, s.url);
+    expectTrained(r.page, "page", 1);
+    const cores = await (async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const n = await page.evaluate(() => navigator.hardwareConcurrency);
+      await context.close();
+      return n;
+    })();
+    expectTrained(r.worker, "worker", cores);
   });
 
   it("a server that sends .wasm as application/octet-stream: one download per build and context, one warning each", async (ctx) => {

@@ -43,8 +43,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root`; `wasmType` overrides the content type of .wasm files (a misconfigured server). */
-export async function serve(root: string, wasmType = "application/wasm"): Promise<StaticServer> {
+/**
+ * Serves `root`; `wasmType` overrides the content type of .wasm files (a
+ * misconfigured server); `isolated` sends the headers of cross-origin
+ * isolation (COOP same-origin, COEP require-corp), which SharedArrayBuffer needs.
+ */
+export async function serve(root: string, wasmType = "application/wasm", isolated = false): Promise<StaticServer> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -54,7 +58,8 @@ export async function serve(root: string, wasmType = "application/wasm"): Promis
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
     if (!existsSync(file)) return void res.writeHead(404).end();
     const ext = extname(file);
-    res.writeHead(200, { "content-type": ext === ".wasm" ? wasmType : (TYPES[ext] ?? "application/octet-stream") });
+    const isolation = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
+    res.writeHead(200, { "content-type": ext === ".wasm" ? wasmType : (TYPES[ext] ?? "application/octet-stream"), ...isolation });
     res.end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
