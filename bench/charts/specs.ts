@@ -17,7 +17,7 @@ export interface GemmResults {
   gflops: Record<string, (number | string)[]>;
 }
 
-const subtitle = (m: TrainResults["machine"]) => `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date.slice(0, 10)}; one thread`;
+const subtitle = (m: TrainResults["machine"]) => `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date.slice(0, 10)}; "x2": two threads`;
 
 /** Training samples/s per model (log scale: the engines span three orders of magnitude), one bar per engine. */
 export function trainingChart(r: TrainResults): TopLevelSpec {
@@ -42,7 +42,10 @@ export function trainingChart(r: TrainResults): TopLevelSpec {
 }
 
 /** GEMM GFLOP/s of the SIMD build and the js backend against tfjs-backend-wasm, per shape. */
-export function gemmChart(r: GemmResults, engines = ["wasm-relaxed-simd", "wasm-simd", "tfjs-wasm", "js"]): TopLevelSpec {
+export function gemmChart(
+  r: GemmResults,
+  engines = ["wasm-relaxed-simd x2", "wasm-relaxed-simd", "wasm-simd", "tfjs-wasm", "js"],
+): TopLevelSpec {
   const values = r.shapes.flatMap(({ label }, i) =>
     engines.flatMap((engine) => {
       const v = r.gflops[engine]?.[i];
