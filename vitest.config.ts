@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
+// Debian's Chromium (no browser download), with the flags that work on this machine as root
+import { CHROMIUM as chromium, CHROMIUM_ARGS as args } from "./test/helpers/chromium.js";
 
 /** The tests that need no Node API: they run in Node and again in headless Chromium, on every backend. */
 const PORTABLE = [
@@ -19,18 +21,6 @@ const PORTABLE = [
   "tensor",
   "train",
 ].map((name) => `test/${name}.test.ts`);
-
-// Debian's Chromium (no browser download), with the flags that work on this machine as root.
-const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const args = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const browserSuite: TestProjectInlineConfiguration = {
   test: {
