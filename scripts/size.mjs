@@ -44,7 +44,7 @@ const rows = [
   ),
   await measure("the whole API (`import * as wg`)", `import * as wg from "wasmgrad"; globalThis.wg = wg;`),
   await measure(
-    "the whole API from `wasmgrad/embedded` (the three builds inside)",
+    "the whole API from `wasmgrad/embedded` (the five builds inside)",
     `import * as wg from "wasmgrad/embedded"; globalThis.wg = wg;`,
   ),
 ];
@@ -59,7 +59,7 @@ console.log("| what | JS, gzipped, loaded by the page | with the js-kernel chunk
 console.log("| --- | --- | --- | --- |");
 for (const r of rows) console.log(`| ${r.label} | ${kb(r.entry)} | ${kb(r.total)} | ${kb(r.raw)} |`);
 console.log("\n| build | raw | gzipped |\n| --- | --- | --- |");
-for (const b of ["relaxed-simd", "simd", "scalar"]) {
+for (const b of ["relaxed-simd", "simd", "scalar", "relaxed-simd-threads", "simd-threads"]) {
   const bytes = readFileSync(join(root, "build", `wasmgrad-${b}.wasm`));
   console.log(`| wasmgrad-${b}.wasm | ${kb(bytes.length)} | ${kb(gz(bytes))} |`);
 }

@@ -6,6 +6,7 @@
 // the probe says relaxed SIMD is missing. V8 reads its Wasm feature flags at
 // each compilation, so modules compiled afterwards may use the instructions.
 import { supportedBuilds } from "../backend/wasm/features.js";
+import { nodeBuiltin } from "../platform.js";
 
 /**
  * Makes relaxed SIMD available to this Node process if its V8 has it behind
@@ -14,7 +15,7 @@ import { supportedBuilds } from "../backend/wasm/features.js";
  */
 export function enableRelaxedSimd(): boolean {
   if (supportedBuilds().includes("relaxed-simd")) return true;
-  const v8 = typeof process === "object" ? process.getBuiltinModule?.("node:v8") : undefined;
+  const v8 = nodeBuiltin<typeof import("node:v8")>("node:v8");
   if (v8 === undefined || !supportedBuilds().includes("simd")) return false;
   v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
   return supportedBuilds().includes("relaxed-simd");

@@ -36,12 +36,12 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], options:
   const be = out._backend;
   const inPlane = H * W * 4,
     outPlane = OH * OW * 4;
-  const ptrs = (a: number, b: number, c: number, sa: number, sb: number, sc: number): [number, number][] => [
-    [a, sa],
-    [b, sb],
-    [c, sc],
+  const forward: [number, number][] = [
+    [x._ptr, inPlane],
+    [out._ptr, outPlane],
+    [idx.ptr, outPlane],
   ];
-  overItems(be, "maxPool2d", N * C, x.size, ptrs(x._ptr, out._ptr, idx.ptr, inPlane, outPlane, outPlane), args);
+  overItems(be, "maxPool2d", N * C, x.size, forward, args);
   if (!needsGrad(x)) {
     idx.free();
     return out;
@@ -49,7 +49,12 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], options:
   // d max = g routed to the arg-max of each window
   const rule = (g: Tensor) => {
     const dx = Tensor._empty(x.shape.slice());
-    overItems(be, "maxPool2dBackward", N * C, x.size, ptrs(g._ptr, idx.ptr, dx._ptr, outPlane, outPlane, inPlane), args);
+    const backward: [number, number][] = [
+      [g._ptr, outPlane],
+      [idx.ptr, outPlane],
+      [dx._ptr, inPlane],
+    ];
+    overItems(be, "maxPool2dBackward", N * C, x.size, backward, args);
     return [dx];
   };
   return record(out, "maxPool2d", [x], [], rule, [idx]);
