@@ -9,7 +9,9 @@ import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
-import { OURS, THREADS, useEngine } from "./lib/engines.js";
+import { OURS, THREADS, selected, useEngine } from "./lib/engines.js";
+import { pytorchTrain, pytorchVersion } from "./lib/native.js";
+import { quick } from "./lib/measure.js";
 
 enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
@@ -91,7 +93,9 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
   return (B * 1000) / ms;
 }
 
-const engines = [...OURS.map((e) => e.name), "tfjs-wasm", "tfjs-cpu"];
+// native PyTorch, where the machine has it, for scale (lib/native.ts)
+const pytorch = pytorchVersion() === null ? [] : THREADS.map((t) => `pytorch x${t}`);
+const engines = [...OURS.map((e) => e.name), "tfjs-wasm", "tfjs-cpu", ...pytorch].filter(selected);
 const m = machine();
 console.log(describeMachine(m));
 // ROUNDS rounds over every model and engine (lib/measure.ts); a step slower
@@ -104,7 +108,11 @@ for (let round = 1; round <= ROUNDS; round++) {
       const before = (runs[name][e] ??= []);
       if (round > 1 && (typeof before[0] === "string" || before[0] < B)) continue;
       process.stdout.write(`round ${round}/${ROUNDS}: ${name} on ${e} ... `);
-      const r = e.startsWith("tfjs") ? await peer(e as PeerName, name) : await ours(e, name);
+      const r = e.startsWith("tfjs")
+        ? await peer(e as PeerName, name)
+        : e.startsWith("pytorch")
+          ? pytorchTrain(name, Number(e.split(" x")[1]), quick)
+          : await ours(e, name);
       before.push(r);
       console.log(typeof r === "number" ? `${r.toFixed(0)} samples/s` : r);
     }
@@ -118,7 +126,7 @@ const results: Record<string, Record<string, number | string>> = Object.fromEntr
 const fmt = (v: number | string) => (typeof v === "number" ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : "cannot");
 const ratio = (a: number | string, b: number | string) => (typeof a === "number" && typeof b === "number" ? `${(a / b).toFixed(1)}x` : "-");
 // each threaded engine against the same build on one thread
-const threaded = engines.filter((e) => / x\d+$/.test(e));
+const threaded = engines.filter((e) => / x\d+$/.test(e) && !e.startsWith("pytorch"));
 const rows = models.map((n) => [
   n,
   ...engines.map((e) => fmt(results[n][e])),
@@ -131,7 +139,7 @@ const notes = models.flatMap((n) =>
 );
 const md = [
   `Training samples/s (batch 64, one step = forward + backward + SGD momentum 0.9; median, then the median of ${ROUNDS} rounds), ${THREADS.length > 1 ? `threads ${THREADS.join(", ")} (an engine named "x2" runs on two)` : "one thread"}. ${describeMachine(m)}.`,
-  `Peers: ${peerInfo()}, tf.layers, NHWC. Command: \`npm run bench:train${THREADS.length > 1 ? ` -- --threads ${THREADS.join(",")}` : ""}\`.`,
+  `Peers: ${peerInfo()}, tf.layers, NHWC${pytorch.length ? `; PyTorch ${pytorchVersion()} (bench/native/pytorch.py, "pytorch x1" on one thread)` : ""}. Command: \`npm run bench:train${THREADS.length > 1 ? ` -- --threads ${THREADS.join(",")}` : ""}\`.`,
   "",
   markdownTable(["model", ...engines, "simd / js", "simd / tfjs-wasm", ...threaded.map((e) => `${e} / 1 thread`)], rows),
   ...(notes.length ? ["", ...notes] : []),

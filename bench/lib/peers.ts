@@ -17,6 +17,12 @@ export async function usePeer(name: PeerName): Promise<TF> {
 }
 
 export function peerInfo(): string {
-  const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-  return `TensorFlow.js ${tf.version_core} (tfjs-backend-wasm: XNNPACK, SIMD ${simd ? "on" : "off"}, 1 thread)`;
+  // the flag is evaluated when the wasm backend starts: not at all when --engines leaves it out
+  let simd = "not started";
+  try {
+    simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD on" : "SIMD off";
+  } catch {
+    /* keeps "not started" */
+  }
+  return `TensorFlow.js ${tf.version_core} (tfjs-backend-wasm: XNNPACK, ${simd}, 1 thread)`;
 }
