@@ -9,7 +9,7 @@ import prettier from "eslint-config-prettier";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/", "build/", "node_modules/", "sample/mnist/", "docs/api/", "bench/results/", "assembly/"] },
+  { ignores: ["**/dist/", "test/artifacts/", "build/", "node_modules/", "sample/mnist/", "docs/api/", "bench/results/", "assembly/"] },
   js.configs.recommended,
   tseslint.configs.recommended,
   importX.flatConfigs.typescript,
