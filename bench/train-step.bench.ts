@@ -111,7 +111,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       const r = e.startsWith("tfjs")
         ? await peer(e as PeerName, name)
         : e.startsWith("pytorch")
-          ? pytorchTrain(name, Number(e.split(" x")[1]), quick)
+          ? ((r) => (typeof r === "string" ? r : r.median[name]))(pytorchTrain(name, Number(e.split(" x")[1]), quick))
           : await ours(e, name);
       before.push(r);
       console.log(typeof r === "number" ? `${r.toFixed(0)} samples/s` : r);

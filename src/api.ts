@@ -22,3 +22,4 @@ export { trainStep, type TrainBatch, type StepOptions, type StepResult } from ".
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "./models/reference.js";
 export * as data from "./data/index.js";
+export * as bench from "./bench/index.js";

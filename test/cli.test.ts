@@ -151,12 +151,32 @@ describe("wasmgrad CLI", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("benchmarks training on every backend", () => {
-    const out = JSON.parse(run(["bench", "--model", "mlp-s", "--steps", "3", "--json"]));
+  it("runs the benchmark suites on every backend, and writes the report's JSON", () => {
+    const file = join(dir, "bench.json");
+    const out = JSON.parse(run(["bench", "--quick", "--suite", "training,inference", "--model", "mlp-s", "--json", "--out", file]));
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(out);
     const threaded =
       availableParallelism() > 1 ? [`wasm-relaxed-simd x${availableParallelism()}`, `wasm-simd x${availableParallelism()}`] : [];
-    expect(Object.keys(out.samplesPerSecond)).toEqual(["wasm-relaxed-simd", "wasm-simd", "wasm-scalar", "js", ...threaded]);
-    for (const v of Object.values(out.samplesPerSecond)) expect(v).toBeGreaterThan(0);
+    expect(out.schema).toBe("wasmgrad-bench/1");
+    expect(out.contenders.map((c: { name: string }) => c.name)).toEqual([
+      "wasm-relaxed-simd",
+      "wasm-simd",
+      "wasm-scalar",
+      "js",
+      ...threaded,
+    ]);
+    expect(out.workloads.map((w: { id: string }) => w.id)).toEqual(["train mlp-s", "infer mlp-s batch 1", "infer mlp-s batch 1000"]);
+    expect(out.results).toHaveLength(3 * out.contenders.length);
+    for (const r of out.results) {
+      expect(r.error).toBeUndefined();
+      expect(r.samplesMs.length).toBeGreaterThanOrEqual(1);
+      expect(r.minMs).toBeGreaterThan(0);
+      expect(r.minMs).toBeLessThanOrEqual(r.medianMs);
+      expect(r.medianMs).toBeLessThanOrEqual(r.maxMs);
+    }
+    const tables = run(["bench", "--quick", "--suite", "training", "--model", "mlp-s"]);
+    expect(tables).toMatch(/\| train mlp-s \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ /);
+    expect(tables).toContain("Command: `wasmgrad bench --quick --suite training --model mlp-s`");
   });
 
   it("finds an unwritable --save before training", () => {
@@ -188,6 +208,7 @@ describe("wasmgrad CLI", () => {
       [["train", "mlp-s"], /unexpected argument 'mlp-s'/],
       [["fly"], /unknown command 'fly'/],
       [["eval", "--model", "mlp-s"], /eval needs --weights/],
+      [["bench", "--suite", "gpu"], /--suite must be one of kernels, training, inference, got 'gpu'/],
       [["eval", "--weights", join(dir, "none.safetensors")], /cannot read .*none\.safetensors: ENOENT/],
       [["eval", "--weights", notAFolder], /plain-file: safetensorsMetadata: not a valid safetensors file/],
     ];

@@ -1,21 +1,33 @@
-// Renders the benchmark charts to SVG from bench/results/*.json:
-//   npm run bench:charts     (after bench:train / bench:gemm)
-// Vega renders SVG without a canvas, so this runs in plain Node.
-import { readFileSync, writeFileSync } from "node:fs";
+// Renders the benchmark charts to SVG. Vega renders SVG without a canvas, so
+// this runs in plain Node; the specs are the ones a page renders.
+//   npm run bench:charts     (redraws every chart from bench/results/*.json)
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { bench } from "../../src/index.js";
+import { writeFileAtomic } from "../../src/node/files.js";
 import { gemmChart, trainingChart } from "./specs.js";
 
-const results = join(import.meta.dirname, "..", "results");
+export const RESULTS = join(import.meta.dirname, "..", "results");
 
-async function svg(spec: TopLevelSpec, file: string): Promise<void> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  writeFileSync(join(results, file), await view.toSVG());
+export async function renderSvg(spec: object, file: string): Promise<void> {
+  const view = new vega.View(vega.parse(compile(spec as TopLevelSpec).spec), { renderer: "none" });
+  writeFileAtomic(join(RESULTS, file), await view.toSVG());
   view.finalize();
   console.log(`wrote bench/results/${file}`);
 }
 
-const read = (name: string) => JSON.parse(readFileSync(join(results, name), "utf8"));
-await svg(trainingChart(read("train-step.json")), "train-step.svg");
-await svg(gemmChart(read("gemm.json")), "gemm.svg");
+/** The report's two charts: speedups over js per workload, and training samples/s per model. */
+export async function renderReportCharts(report: bench.BenchReport): Promise<void> {
+  await renderSvg(bench.speedupChart(report), "speedup.svg");
+  if (report.workloads.some((w) => w.suite === "training")) await renderSvg(bench.trainingChart(report), "training.svg");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const read = (name: string) => JSON.parse(readFileSync(join(RESULTS, name), "utf8"));
+  await renderSvg(trainingChart(read("train-step.json")), "train-step.svg");
+  await renderSvg(gemmChart(read("gemm.json")), "gemm.svg");
+  if (existsSync(join(RESULTS, "latest.json"))) await renderReportCharts(read("latest.json"));
+}

@@ -21,16 +21,25 @@ export function pytorchVersion(): string | null {
   return version;
 }
 
-/** Training samples/s of one reference model at batch 64 on `threads` threads. */
-export function pytorchTrain(model: string, threads: number, quick: boolean): number | string {
+/** Training samples/s of reference models ("mlp-s" or "mlp-s,cnn-m") at batch 64 on `threads` threads: per model, the median and each timed run. */
+export function pytorchTrain(
+  models: string,
+  threads: number,
+  quick: boolean,
+): { median: Record<string, number>; runs: Record<string, number[]> } | string {
   const dir = mkdtempSync(join(tmpdir(), "wasmgrad-bench-"));
   try {
     const out = join(dir, "out.json");
-    const args = [script, "--models", model, "--threads", String(threads), "--json", out, ...(quick ? ["--quick"] : [])];
+    const args = [script, "--models", models, "--threads", String(threads), "--json", out, ...(quick ? ["--quick"] : [])];
     const r = spawnSync(python, args, { encoding: "utf8" });
     if (r.status !== 0) return `cannot (${(r.stderr || r.stdout).trim().split("\n").pop()})`;
-    const json = JSON.parse(readFileSync(out, "utf8")) as { samplesPerS: Record<string, Record<string, number>> };
-    return json.samplesPerS[model][threads];
+    const json = JSON.parse(readFileSync(out, "utf8")) as {
+      samplesPerS: Record<string, Record<string, number>>;
+      runs: Record<string, Record<string, number[]>>;
+    };
+    const pick = <T>(byModel: Record<string, Record<string, T>>) =>
+      Object.fromEntries(Object.entries(byModel).map(([m, byThreads]) => [m, byThreads[threads]]));
+    return { median: pick(json.samplesPerS), runs: pick(json.runs) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -83,7 +83,7 @@ def samples_per_s(name, seconds, rounds):
             step()
             n += 1
         runs.append(B * n / (time.perf_counter() - t0))
-    return statistics.median(runs)
+    return runs
 
 
 def main():
@@ -96,11 +96,13 @@ def main():
     threads = [int(t) for t in a.threads.split(",")]
     models = a.models.split(",")
     seconds, rounds = (0.3, 3) if a.quick else (1.0, 5)
-    rows = {}
+    rows, every = {}, {}
     for name in models:
         for t in threads:
             set_threads(t)
-            rows.setdefault(name, {})[t] = samples_per_s(name, seconds, rounds)
+            runs = samples_per_s(name, seconds, rounds)
+            rows.setdefault(name, {})[t] = statistics.median(runs)
+            every.setdefault(name, {})[t] = runs
     info = {
         "torch": torch.__version__,
         "python": platform.python_version(),
@@ -116,7 +118,7 @@ def main():
         print(f"| {name} | " + " | ".join(f"{rows[name][t]:,.0f}" for t in threads) + " |")
     if a.json:
         with open(a.json + ".tmp", "w") as f:
-            json.dump({"info": info, "samplesPerS": rows}, f, indent=2)
+            json.dump({"info": info, "samplesPerS": rows, "runs": every}, f, indent=2)
         import os
         os.replace(a.json + ".tmp", a.json)
 

@@ -25,7 +25,7 @@ export interface InitOptions {
 }
 
 /** The cores this runtime reports. */
-function cores(): number {
+export function cores(): number {
   const os = nodeBuiltin<typeof import("node:os")>("node:os");
   if (os) return os.availableParallelism?.() ?? os.cpus().length;
   return (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;

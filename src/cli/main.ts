@@ -3,8 +3,8 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { init, getBackend, getThreads, supportedBuilds, manualSeed, randn, memory, fit, trainStep, evaluate } from "../index.js";
-import { optim, io, data, type Tensor } from "../index.js";
+import { init, getBackend, getThreads, manualSeed, memory, fit, evaluate } from "../index.js";
+import { optim, io, data, bench, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { enableRelaxedSimd } from "../node/relaxed-simd.js";
 import { threadsUnavailable } from "../backend/wasm/features.js";
@@ -19,7 +19,7 @@ const HELP = `usage: wasmgrad <command> [options]
 commands:
   train   train a reference model on an MNIST-family dataset
   eval    report test accuracy and the confusion matrix of saved weights
-  bench   training samples/s of a model on every backend
+  bench   the benchmark suites (kernels, training, inference) on every backend
 
 options (train, eval):
   --dataset mnist|fashion-mnist|kmnist   (default mnist; eval: the one the weights were trained on)
@@ -44,7 +44,13 @@ train:
 eval:
   --weights FILE        safetensors written by train --save
 bench:
-  --model NAME, --steps N (default 30)
+  --quick               about a minute: fewer sizes, one round
+  --suite kernels,training,inference   (default: all three)
+  --model NAME          training and inference of this model only
+  --threads N           the thread count besides 1 (default: every core)
+  --out FILE            write the report as JSON, every sample (atomically)
+  --json                print that JSON instead of the tables
+  In a clone, \`npm run bench\` adds the peers (TensorFlow.js, jax-js, PyTorch).
 
   --version             print the version
   --help                print this help
@@ -76,7 +82,9 @@ interface Args {
   seed: number;
   limit?: number;
   testLimit?: number;
-  steps: number;
+  quick: boolean;
+  suites?: bench.Suite[];
+  out?: string;
   /** Undefined: the library's default (the cores, where threads can run). */
   threads?: number;
   json: boolean;
@@ -110,7 +118,9 @@ const OPTIONS = {
   seed: { type: "string", default: "1" },
   limit: { type: "string" },
   "test-limit": { type: "string" },
-  steps: { type: "string", default: "30" },
+  quick: { type: "boolean", default: false },
+  suite: { type: "string" },
+  out: { type: "string" },
   threads: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
@@ -157,7 +167,7 @@ const APPLIES: Record<string, readonly string[]> = {
     "json",
   ],
   eval: ["dataset", "model", "data-dir", "backend", "build", "threads", "batch-size", "weights", "test-limit", "json"],
-  bench: ["model", "batch-size", "steps", "seed", "threads", "json"],
+  bench: ["model", "quick", "suite", "threads", "out", "json"],
 };
 
 function parse(argv: string[]): [string, Args] {
@@ -225,7 +235,9 @@ function parse(argv: string[]): [string, Args] {
       seed: int("seed", v.seed, 0)!,
       limit: int("limit", v.limit, 1),
       testLimit: int("test-limit", v["test-limit"], 1),
-      steps: int("steps", v.steps, 1)!,
+      quick: v.quick!,
+      suites: v.suite?.split(",").map((x) => oneOf("suite", x, bench.SUITES)),
+      out: v.out,
       threads: int("threads", v.threads, 1),
       json: v.json!,
     },
@@ -454,35 +466,19 @@ async function evalCommand(a: Args): Promise<void> {
   );
 }
 
-async function bench(a: Args): Promise<void> {
-  const modelName = a.model ?? DEFAULT_MODEL;
+async function benchCommand(a: Args, argv: string[]): Promise<void> {
+  if (a.out) checkWritable(a.out);
   // each build on one thread, the js backend, and the SIMD builds on every core (or --threads)
   const many = a.threads ?? (threadsUnavailable() === null ? availableParallelism() : 1);
-  const engines = [
-    ...supportedBuilds().map((b) => ({ name: `wasm-${b}`, init: { build: b, threads: 1 } })),
-    { name: "js", init: { backend: "js" as const } },
-    ...(many > 1 ? supportedBuilds().filter((b) => b !== "scalar") : []).map((b) => ({
-      name: `wasm-${b} x${many}`,
-      init: { build: b, threads: many },
-    })),
-  ];
-  const results: Record<string, number> = {};
-  const targets = Int32Array.from({ length: a.batchSize }, (_, i) => i % 10);
-  for (const e of engines) {
-    await init(e.init);
-    manualSeed(a.seed);
-    const model = referenceModel(modelName);
-    const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-    const x = randn(takesImages(modelName) ? [a.batchSize, 1, 28, 28] : [a.batchSize, 784]);
-    const step = () => trainStep(model, opt, { x, y: targets });
-    const steps = e.name === "js" || e.name === "wasm-scalar" ? Math.max(3, Math.ceil(a.steps / 5)) : a.steps;
-    for (let i = 0; i < 3; i++) step();
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) step();
-    results[e.name] = (steps * a.batchSize * 1000) / (performance.now() - t0);
-    if (!a.json) process.stdout.write(`${modelName} ${e.name.padEnd(18)} ${thousands(results[e.name]).padStart(8)} samples/s\n`);
-  }
-  if (a.json) process.stdout.write(JSON.stringify({ model: modelName, batchSize: a.batchSize, samplesPerSecond: results }) + "\n");
+  const report = await bench.runBench({
+    contenders: bench.ourContenders([...new Set([1, many])]),
+    workloads: bench.workloads({ quick: a.quick, suites: a.suites, models: a.model ? [a.model] : undefined }),
+    quick: a.quick,
+    onProgress: (line) => process.stderr.write(`${line}\n`),
+  });
+  const json = JSON.stringify(report, null, 1) + "\n";
+  if (a.out) writeFileAtomic(a.out, json);
+  process.stdout.write(a.json ? json : bench.toMarkdown(report, ["wasmgrad", ...argv].join(" ")));
 }
 
 async function main(): Promise<void> {
@@ -500,7 +496,7 @@ async function main(): Promise<void> {
   try {
     if (command === "train") await train(args);
     else if (command === "eval") await evalCommand(args);
-    else await bench(args);
+    else await benchCommand(args, process.argv.slice(2));
   } catch (e) {
     fail((e as Error).message, 1);
   }

@@ -18,7 +18,8 @@ function tempName(file: string): string {
   return `${file}.${process.pid}.tmp`;
 }
 
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = fs();
   const tmp = tempName(file);
   try {

@@ -1,0 +1,37 @@
+// Native PyTorch for scale, on the training workloads only, where the machine
+// has it (bench/lib/native.ts): a native engine, not a JavaScript peer, so
+// the report gives it a ratio of its own.
+import { pytorchTrain, pytorchVersion } from "../lib/native.js";
+import { MODEL_NAMES, type bench } from "../../src/index.js";
+
+export function pytorchContenders(threadCounts: number[]): bench.Contender[] {
+  const version = pytorchVersion();
+  if (version === null) return [];
+  return threadCounts.map((threads) => {
+    // one Python process per round times every model (starting one costs seconds);
+    // each result is handed out once, so the next round measures again
+    const pending = new Map<string, number[] | string>();
+    return {
+      name: `pytorch x${threads}`,
+      kind: "native" as const,
+      threads,
+      info: `PyTorch ${version} (bench/native/pytorch.py, OpenBLAS held to the thread count)`,
+      covers: (w: bench.Workload) => w.spec.kind === "train",
+      async start() {},
+      async prepare() {
+        return "runs in its own process";
+      },
+      async measure(w: bench.Workload, quick: boolean) {
+        if (w.spec.kind !== "train") return "training only";
+        if (!pending.has(w.spec.model)) {
+          const all = pytorchTrain(MODEL_NAMES.join(","), threads, quick);
+          for (const m of MODEL_NAMES) pending.set(m, typeof all === "string" ? all : all.runs[m]);
+        }
+        const runs = pending.get(w.spec.model)!;
+        pending.delete(w.spec.model);
+        const batch = w.spec.batch;
+        return typeof runs === "string" ? runs : runs.map((sps) => (batch * 1000) / sps);
+      },
+    };
+  });
+}

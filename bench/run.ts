@@ -1,0 +1,54 @@
+// The benchmark report: every suite (kernels, training, inference), every
+// contender (our Wasm builds and js backend at one thread and at the
+// machine's thread count; TensorFlow.js on Wasm and CPU; jax-js; native
+// PyTorch for scale where the machine has it), interleaved round by round in
+// one process. Writes bench/results/latest.json (every sample), REPORT.md,
+// speedup.svg and training.svg.
+//
+//   npm run bench [-- --quick] [-- --threads 1,2] [-- --suites kernels,training,inference] [-- --engines wasm,js,tfjs]
+import { bench } from "../src/index.js";
+import { cores } from "../src/backend/index.js";
+import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
+import { writeFileAtomic } from "../src/node/files.js";
+import { join } from "node:path";
+import { selected } from "./lib/engines.js";
+import { tfjsContenders } from "./peers/tfjs.js";
+import { jaxContender } from "./peers/jax.js";
+import { pytorchContenders } from "./peers/pytorch.js";
+import { RESULTS, renderReportCharts } from "./charts/render.js";
+
+enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
+
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes("--quick");
+const threads = option("--threads")?.split(",").map(Number) ?? [...new Set([1, cores()])];
+if (!threads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error(`--threads takes positive integers, got ${option("--threads")}`);
+const suites = option("--suites")?.split(",") as bench.Suite[] | undefined;
+for (const s of suites ?? []) if (!bench.SUITES.includes(s)) throw new Error(`unknown suite '${s}' (suites: ${bench.SUITES.join(", ")})`);
+
+// --quick leaves out tfjs-cpu (the slowest peer by far) unless --engines names it
+const wanted = quick && !option("--engines") ? (name: string) => name !== "tfjs-cpu" : selected;
+const contenders = [
+  ...bench.ourContenders(threads),
+  ...tfjsContenders(quick),
+  await jaxContender(quick),
+  ...pytorchContenders(threads),
+].filter((c) => wanted(c.name));
+const workloads = bench.workloads({ quick, suites });
+console.log(
+  `${workloads.length} workloads x ${contenders.length} contenders (${contenders.map((c) => c.name).join(", ")})${quick ? ", --quick" : ""}`,
+);
+const t0 = performance.now();
+const report = await bench.runBench({ contenders, workloads, quick, onProgress: (line) => console.log(line) });
+const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+const markdown = bench.toMarkdown(report, command);
+writeFileAtomic(join(RESULTS, "latest.json"), JSON.stringify(report, null, 1) + "\n");
+writeFileAtomic(join(RESULTS, "REPORT.md"), markdown);
+console.log("\n" + markdown);
+console.log(`wrote bench/results/latest.json and bench/results/REPORT.md (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+await renderReportCharts(report);
+process.exit(0); // the peers' thread pools and jax-js's workers would keep the process alive

@@ -1,0 +1,76 @@
+// Vega-Lite specs of the report's charts, built from a report alone, so the
+// same spec renders to SVG in Node (bench/charts/render.ts) and in a page
+// (the demo's Benchmark tab). Plain JSON: no Vega at run time here.
+import { index, valueOf } from "./report.js";
+import type { BenchReport } from "./types.js";
+
+export type VegaLiteSpec = Record<string, unknown>;
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+const subtitle = (r: BenchReport) =>
+  `${r.environment.cpu ? `${r.environment.cpu}, ` : ""}${r.environment.cores} cores; ${r.environment.runtime.slice(0, 60)}; ${r.date.slice(0, 10)}; "x2": two threads`;
+
+/** Each Wasm engine's speedup over the js backend (the same algorithms in plain JavaScript), per workload. */
+export function speedupChart(r: BenchReport): VegaLiteSpec {
+  const rows = index(r);
+  const engines = r.contenders.filter((c) => c.kind === "ours" && c.name !== "js").map((c) => c.name);
+  const values = r.workloads.flatMap((w) => {
+    const js = rows.get(w.id)?.get("js")?.medianMs;
+    if (js === undefined) return [];
+    return engines.flatMap((engine) => {
+      const ms = rows.get(w.id)?.get(engine)?.medianMs;
+      return ms === undefined ? [] : [{ workload: w.id, suite: w.suite, engine, speedup: Math.round((js / ms) * 10) / 10 }];
+    });
+  });
+  return {
+    $schema: SCHEMA,
+    title: { text: "Speedup over the js backend (higher is better)", subtitle: subtitle(r) },
+    data: { values },
+    width: 420,
+    height: { step: 7 },
+    mark: "bar",
+    encoding: {
+      row: {
+        field: "workload",
+        type: "nominal",
+        sort: r.workloads.map((w) => w.id),
+        title: null,
+        header: { labelAngle: 0, labelAlign: "left" },
+      },
+      y: { field: "engine", type: "nominal", sort: engines, axis: null },
+      x: { field: "speedup", type: "quantitative", scale: { type: "log" }, stack: false, title: "x faster than js (log scale)" },
+      color: { field: "engine", type: "nominal", sort: engines, legend: { labelLimit: 240 } },
+      tooltip: [{ field: "workload" }, { field: "engine" }, { field: "speedup" }],
+    },
+    config: { facet: { spacing: 2 } },
+  };
+}
+
+/** Training samples/s per model, one bar per contender (log scale: they span three orders of magnitude). */
+export function trainingChart(r: BenchReport): VegaLiteSpec {
+  const rows = index(r);
+  const engines = r.contenders.map((c) => c.name);
+  const train = r.workloads.filter((w) => w.suite === "training");
+  const values = train.flatMap((w) =>
+    engines.flatMap((engine) => {
+      const ms = rows.get(w.id)?.get(engine)?.medianMs;
+      const model = w.spec.kind === "train" ? w.spec.model : w.id;
+      return ms === undefined ? [] : [{ model, engine, samplesPerSecond: Math.round(valueOf(w, ms)) }];
+    }),
+  );
+  return {
+    $schema: SCHEMA,
+    title: { text: "Training samples/s, batch 64 (higher is better)", subtitle: subtitle(r) },
+    data: { values },
+    width: 160,
+    height: 220,
+    mark: "bar",
+    encoding: {
+      column: { field: "model", type: "nominal", sort: train.map((w) => (w.spec.kind === "train" ? w.spec.model : w.id)), title: null },
+      x: { field: "engine", type: "nominal", sort: engines, axis: { labelAngle: -45 }, title: null },
+      y: { field: "samplesPerSecond", type: "quantitative", scale: { type: "log" }, stack: false, title: "samples/s (log scale)" },
+      color: { field: "engine", type: "nominal", sort: engines, legend: null },
+      tooltip: [{ field: "engine" }, { field: "samplesPerSecond", format: "," }],
+    },
+  };
+}
