@@ -10,6 +10,7 @@ import { bench } from "../src/index.js";
 import { cores } from "../src/backend/index.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
 import { writeFileAtomic } from "../src/node/files.js";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { selected } from "./lib/engines.js";
 import { tfjsContenders } from "./peers/tfjs.js";
@@ -32,10 +33,13 @@ for (const s of suites ?? []) if (!bench.SUITES.includes(s)) throw new Error(`un
 
 // --quick leaves out tfjs-cpu (the slowest peer by far) unless --engines names it
 const wanted = quick && !option("--engines") ? (name: string) => name !== "tfjs-cpu" : selected;
+// its package.json is not in its exports: found beside its entry point
+const jaxVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("@jax-js/jax")), "utf8")) as { version: string })
+  .version;
 const contenders = [
   ...bench.ourContenders(threads),
   ...tfjsContenders(quick),
-  await jaxContender(quick),
+  jaxContender(quick, jaxVersion),
   ...pytorchContenders(threads),
 ].filter((c) => wanted(c.name));
 const workloads = bench.workloads({ quick, suites });

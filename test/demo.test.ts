@@ -134,6 +134,35 @@ describe.skipIf(!hasChromium)("the web demo", () => {
     await page.screenshot({ path: join(artifacts, "demo-conv.png"), fullPage: true });
   });
 
+  it("runs the training suite in a Worker on the Benchmark tab, and its JSON has the shape of Node's", async () => {
+    await page.click('#tabs button[data-tab="bench"]');
+    await page.uncheck("#bench-kernels");
+    await page.click("#bench-run");
+    await page.waitForFunction(() => document.getElementById("bench-output")!.dataset.done === "true", null, { timeout: 120_000 });
+    expect(await page.locator("#bench-tables table").count()).toBe(1);
+    expect(await page.locator("#bench-speedup svg, #bench-training svg").count()).toBe(2);
+    await page.screenshot({ path: join(artifacts, "demo-bench.png"), fullPage: true });
+    const download = page.waitForEvent("download");
+    await page.click("#bench-download");
+    const file = join(work, "bench.json");
+    await (await download).saveAs(file);
+    const browser = JSON.parse(readFileSync(file, "utf8"));
+    const node = cli("bench", "--quick", "--suite", "training", "--model", "mlp-s", "--threads", "2");
+    expect(Object.keys(browser)).toEqual(Object.keys(node));
+    expect(browser.environment.where).toBe("worker");
+    expect(browser.workloads.find((w: { id: string }) => w.id === "train mlp-s")).toEqual(node.workloads[0]);
+    const ours = ["wasm-relaxed-simd", "wasm-simd", "wasm-scalar", "js", "wasm-relaxed-simd x2", "wasm-simd x2"];
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const expected = cores > 1 ? ours.map((n) => n.replace("x2", `x${cores}`)) : ours.slice(0, 4);
+    expect(browser.contenders.map((c: { name: string }) => c.name)).toEqual([...expected, "jax-js"]);
+    for (const row of browser.results) {
+      expect(Object.keys(row).every((k) => ["workload", "contender", "samplesMs", "medianMs", "minMs", "maxMs", "error"].includes(k))).toBe(
+        true,
+      );
+      if (row.contender !== "jax-js") expect(row.medianMs).toBeGreaterThan(0); // ours run every training workload
+    }
+  }, 180_000);
+
   it("loads weights trained by `wasmgrad train --save`, and its download evaluates in `wasmgrad eval`", async () => {
     const file = join(work, "cli.safetensors");
     cli("train", "--model", "mlp-s", "--data-dir", sample, "--limit", "3000", "--threads", "1", "--save", file);

@@ -5,7 +5,6 @@
 // parameters after an SGD step. Arrays are reference-counted: `.ref` keeps an
 // input alive across calls.
 import { init, jit, lax, nn, numpy as np, tree, valueAndGrad, grad, defaultDevice } from "@jax-js/jax";
-import { readFileSync } from "node:fs";
 import type { bench } from "../../src/index.js";
 
 type A = np.Array;
@@ -204,17 +203,14 @@ function slow(w: bench.Workload): boolean {
   return (s.kind === "train" || (s.kind === "infer" && s.batch > 1)) && ARCH[s.model][0].kind === "conv";
 }
 
-export async function jaxContender(quick: boolean): Promise<bench.Contender> {
-  // its package.json is not in its exports: found beside the entry point
+/** jax-js on its wasm device; `version` for the report (its package.json is not in its exports). */
+export function jaxContender(quick: boolean, version = ""): bench.Contender {
   let started: Promise<string[]> | undefined; // once: a second init() would start it again
-  const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("@jax-js/jax")), "utf8")) as {
-    version: string;
-  };
   return {
     name: "jax-js",
     kind: "peer",
     threads: 1,
-    info: `jax-js ${version}, its wasm device, every workload under jit (one thread in Node: its worker pool needs Web Workers)`,
+    info: `jax-js ${version}, its wasm device, every workload under jit (in Node on one thread: its worker pool needs Web Workers)`,
     async start() {
       started ??= init("wasm");
       if (!(await started).includes("wasm")) throw new Error("jax-js has no wasm device here");

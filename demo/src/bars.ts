@@ -1,4 +1,4 @@
-// Bar charts by Vega-Lite, the grammar the benchmark report's charts use.
+// Charts by Vega-Lite: the Wasm-vs-JS bars, and the benchmark report's charts (their specs come with the library).
 // Loaded on demand: Vega is most of the page's script.
 import { compile, type TopLevelSpec } from "vega-lite";
 import { parse, View } from "vega";
@@ -16,6 +16,11 @@ export async function barChart(target: HTMLElement, title: string, unit: string,
       x: { field: "value", type: "quantitative", title: unit },
     },
   };
-  const view = new View(parse(compile(spec).spec), { renderer: "svg", container: target, hover: true });
+  await renderSpec(target, spec);
+}
+
+/** Any Vega-Lite spec (the benchmark report's charts among them), as SVG. */
+export async function renderSpec(target: HTMLElement, spec: object): Promise<void> {
+  const view = new View(parse(compile(spec as TopLevelSpec).spec), { renderer: "svg", container: target, hover: true });
   await view.runAsync();
 }

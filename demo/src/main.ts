@@ -9,6 +9,7 @@ import { DrawPad, showProbabilities } from "./draw-tab.js";
 import { ConvTab } from "./conv-tab.js";
 import { LineChart } from "./charts.js";
 import { drawTiles } from "./images.js";
+import { BenchTab } from "./bench-tab.js";
 
 const $ = (id: string) => document.getElementById(id)!;
 const value = (id: string) => ($(id) as HTMLInputElement).value;
@@ -218,6 +219,8 @@ function tableRow(...cells: string[]): HTMLTableRowElement {
   for (const c of cells) tr.insertCell().textContent = c;
   return tr;
 }
+
+new BenchTab($, () => new Worker(new URL("./bench-worker.ts", import.meta.url), { type: "module" }));
 
 // --- the worker's answers
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
