@@ -142,10 +142,12 @@ export class ThreadPool implements Pool {
       error = e;
     }
     for (let i = 0; i < SPINS && Atomics.load(c, PENDING) !== 0; i++);
-    const t0 = Date.now();
+    const t0 = performance.now(); // monotonic: a wall clock set back or forward must not end a round
     for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) {
-      if (Atomics.wait(c, PENDING, left, 1000) === "timed-out" && Date.now() - t0 > ROUND_TIMEOUT_MS) {
-        throw new Error("threads: a worker did not finish its part within two minutes");
+      if (Atomics.wait(c, PENDING, left, 1000) === "timed-out" && performance.now() - t0 > ROUND_TIMEOUT_MS) {
+        throw new Error(
+          `threads: a worker did not finish its part within two minutes (${Atomics.load(c, PENDING)} of ${this.threads - 1} still running round ${Atomics.load(c, SEQ)})`,
+        );
       }
     }
     if (error !== null) throw error;

@@ -21,7 +21,8 @@ function start(s, port) {
   port.postMessage("ready");
   for (;;) {
     for (let i = 0; i < SPINS && Atomics.load(control, SEQ) === seen; i++);
-    if (Atomics.load(control, SEQ) === seen) Atomics.wait(control, SEQ, seen);
+    // a wake-up without a new round (spurious, or meant for another waiter) waits again
+    while (Atomics.load(control, SEQ) === seen) Atomics.wait(control, SEQ, seen);
     seen = Atomics.load(control, SEQ);
     if (Atomics.load(control, STOP) !== 0) return;
     try {
