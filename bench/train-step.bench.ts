@@ -6,11 +6,12 @@
 //   npm run bench:train [-- --quick] [-- --models mlp-s,cnn-m]
 import { manualSeed, optim, randn, referenceModel, takesImages, trainStep, MODEL_NAMES, type ModelName } from "../src/index.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
-import { peerInfo, usePeer, type PeerName, type TF } from "./lib/peers.js";
+import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
 import { OURS, THREADS, selected, useEngine } from "./lib/engines.js";
 import { pytorchTrain, pytorchVersion } from "./lib/native.js";
+import { tfLayersModel } from "./peers/tfjs.js";
 import { quick } from "./lib/measure.js";
 
 enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
@@ -30,45 +31,9 @@ async function ours(engine: string, name: ModelName): Promise<number> {
   return (B * 1000) / ms;
 }
 
-function tfModel(tf: TF, name: ModelName) {
-  const L = tf.layers;
-  const dense = (units: number, activation?: "relu") => L.dense({ units, activation });
-  switch (name) {
-    case "mlp-s":
-      return tf.sequential({ layers: [L.dense({ units: 128, activation: "relu", inputShape: [784] }), dense(10)] });
-    case "mlp-l":
-      return tf.sequential({ layers: [L.dense({ units: 1000, activation: "relu", inputShape: [784] }), dense(500, "relu"), dense(10)] });
-    case "lenet5":
-      return tf.sequential({
-        layers: [
-          L.conv2d({ filters: 6, kernelSize: 5, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
-          L.maxPooling2d({ poolSize: 2 }),
-          L.conv2d({ filters: 16, kernelSize: 5, activation: "relu" }),
-          L.maxPooling2d({ poolSize: 2 }),
-          L.flatten(),
-          dense(120, "relu"),
-          dense(84, "relu"),
-          dense(10),
-        ],
-      });
-    case "cnn-m":
-      return tf.sequential({
-        layers: [
-          L.conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
-          L.maxPooling2d({ poolSize: 2 }),
-          L.conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" }),
-          L.maxPooling2d({ poolSize: 2 }),
-          L.flatten(),
-          dense(128, "relu"),
-          dense(10),
-        ],
-      });
-  }
-}
-
 async function peer(engine: PeerName, name: ModelName): Promise<number | string> {
   const tf = await usePeer(engine);
-  const model = tfModel(tf, name);
+  const model = tfLayersModel(name);
   const opt = tf.train.momentum(0.01, 0.9);
   const x = tf.randomNormal(takesImages(name) ? [B, 28, 28, 1] : [B, 784]);
   const y = tf.oneHot(tf.tensor1d(targets, "int32"), 10);

@@ -8,7 +8,8 @@ import type { bench } from "../../src/index.js";
 type Workload = bench.Workload;
 type Prepared = bench.Prepared;
 
-function model(name: string) {
+/** A reference model as tf.layers, NHWC (TensorFlow.js's layout), with the same layers. */
+export function tfLayersModel(name: string) {
   const L = tf.layers;
   const dense = (units: number, activation?: "relu") => L.dense({ units, activation });
   switch (name) {
@@ -107,7 +108,7 @@ function prepare(w: Workload): Prepared {
     }
     case "train":
     case "infer": {
-      const m = model(s.model);
+      const m = tfLayersModel(s.model);
       const x = keep(tf.randomNormal(images(s.model) ? [s.batch, 28, 28, 1] : [s.batch, 784]));
       const dispose = () => (done(), m.dispose());
       if (s.kind === "infer") return { run: () => tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync()), dispose };
