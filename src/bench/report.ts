@@ -84,7 +84,8 @@ export function toMarkdown(r: BenchReport, command = "npm run bench"): string {
     `# Benchmark report`,
     "",
     `${r.date.slice(0, 10)}; ${e.cpu ? `${e.cpu}, ` : ""}${e.cores} cores${e.memoryGiB ? `, ${e.memoryGiB} GiB` : ""}; ${e.runtime}; in ${e.where}${e.crossOriginIsolated !== undefined ? (e.crossOriginIsolated ? " (cross-origin isolated)" : " (not cross-origin isolated)") : ""}.`,
-    `Builds this runtime runs: ${e.builds.join(", ")}; thread counts: ${e.threads.join(", ")} ("x2": two threads). ${r.rounds} round${r.rounds > 1 ? "s" : ""}${r.quick ? " (--quick)" : ""}, contenders interleaved; each cell is the median of every sample (min-max in latest.json).`,
+    `Builds this runtime runs: ${e.builds.join(", ")}; thread counts: ${e.threads.join(", ")} ("x2": two threads). ${r.rounds} round${r.rounds > 1 ? "s" : ""}${r.quick ? " (--quick)" : ""}, contenders interleaved; each cell is the median of every sample (the JSON has them all, and the min and max).`,
+    `"best wasm / js": the fastest Wasm engine at any thread count against the js backend (one thread); "ours / best peer": our fastest engine against the fastest JavaScript peer; "ours / native": against native PyTorch at its best thread count.`,
     `Command: \`${command}\`.`,
     "",
     ...r.contenders.filter((c) => c.info).map((c) => `- ${c.name}: ${c.info}`),
@@ -96,7 +97,15 @@ export function toMarkdown(r: BenchReport, command = "npm run bench"): string {
     const native = r.contenders.some((c) => c.kind === "native") && ws.some((w) => ratios(r, w.id, byWorkload).oursOverNative);
     const extra = suite === "training" ? ["epoch of 60,000, best ours"] : [];
     const cols = names.filter((n) => ws.some((w) => byWorkload.get(w.id)?.has(n))); // who took part in this suite
-    const header = ["workload", ...cols, "best wasm / js", "ours / best peer", ...(native ? ["ours / native"] : []), ...extra];
+    const peers = r.contenders.some((c) => c.kind === "peer"); // wasmgrad bench runs ours alone
+    const header = [
+      "workload",
+      ...cols,
+      "best wasm / js",
+      ...(peers ? ["ours / best peer"] : []),
+      ...(native ? ["ours / native"] : []),
+      ...extra,
+    ];
     const lines = ws.map((w) => {
       const rows = byWorkload.get(w.id);
       const cells = cols.map((n) => {
