@@ -60,6 +60,11 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
 
 // native PyTorch, where the machine has it, for scale (lib/native.ts)
 const pytorch = pytorchVersion() === null ? [] : THREADS.map((t) => `pytorch x${t}`);
+function pytorchFigure(name: ModelName, threads: number): number | string {
+  const r = pytorchTrain(name, threads, quick);
+  return typeof r === "string" ? r : r.median[name];
+}
+
 const engines = [...OURS.map((e) => e.name), "tfjs-wasm", "tfjs-cpu", ...pytorch].filter(selected);
 const m = machine();
 console.log(describeMachine(m));
@@ -76,7 +81,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       const r = e.startsWith("tfjs")
         ? await peer(e as PeerName, name)
         : e.startsWith("pytorch")
-          ? ((r) => (typeof r === "string" ? r : r.median[name]))(pytorchTrain(name, Number(e.split(" x")[1]), quick))
+          ? pytorchFigure(name, Number(e.split(" x")[1]))
           : await ours(e, name);
       before.push(r);
       console.log(typeof r === "number" ? `${r.toFixed(0)} samples/s` : r);

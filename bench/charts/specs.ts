@@ -2,6 +2,7 @@
 // the suites write. The same specs render to SVG in Node (render.ts) and, in
 // a page, with vega-embed; only the data differs.
 import type { TopLevelSpec } from "vega-lite";
+import { bench } from "../../src/index.js";
 
 export interface TrainResults {
   machine: { node: string; date: string; cpu: string; cores: number };
@@ -19,26 +20,12 @@ export interface GemmResults {
 
 const subtitle = (m: TrainResults["machine"]) => `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date.slice(0, 10)}; "x2": two threads`;
 
-/** Training samples/s per model (log scale: the engines span three orders of magnitude), one bar per engine. */
-export function trainingChart(r: TrainResults): TopLevelSpec {
+/** Training samples/s per model (log scale: the engines span three orders of magnitude), one bar per engine; the report's spec. */
+export function trainingChart(r: TrainResults): bench.VegaLiteSpec {
   const values = Object.entries(r.samplesPerSecond).flatMap(([model, byEngine]) =>
     Object.entries(byEngine).flatMap(([engine, v]) => (typeof v === "number" ? [{ model, engine, samplesPerSecond: Math.round(v) }] : [])),
   );
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "Training samples/s, batch 64 (higher is better)", subtitle: subtitle(r.machine) },
-    data: { values },
-    width: 150,
-    height: 220,
-    mark: "bar",
-    encoding: {
-      column: { field: "model", type: "nominal", sort: Object.keys(r.samplesPerSecond), title: null },
-      x: { field: "engine", type: "nominal", sort: r.engines, axis: { labelAngle: -45 }, title: null },
-      y: { field: "samplesPerSecond", type: "quantitative", scale: { type: "log" }, stack: false, title: "samples/s (log scale)" },
-      color: { field: "engine", type: "nominal", sort: r.engines, legend: null },
-      tooltip: [{ field: "engine" }, { field: "samplesPerSecond", format: "," }],
-    },
-  };
+  return bench.samplesPerSecondChart(values, Object.keys(r.samplesPerSecond), r.engines, subtitle(r.machine));
 }
 
 /** GEMM GFLOP/s of the SIMD build and the js backend against tfjs-backend-wasm, per shape. */

@@ -11,9 +11,7 @@ export const quick = process.argv.includes("--quick");
  */
 export const ROUNDS = quick ? 1 : 3;
 
-export function median(xs: number[]): number {
-  return xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-}
+export { median } from "../../src/bench/measure.js";
 
 /**
  * Median milliseconds per call. Calls slower than a second get three runs in

@@ -65,14 +65,10 @@ async function start(b: BackendChoice): Promise<void> {
   post({ type: "ready", backend: getBackend(), threads: getThreads(), builds: supportedBuilds(), isolated: self.crossOriginIsolated });
 }
 
-async function readIdx(name: string, bytes: Uint8Array) {
-  return data.readIdx(bytes, name); // gzip or not: the library looks at the magic bytes
-}
-
 /** Four IDX files, told apart by their shapes: images have three dimensions, and the training set is the larger. */
 async function useFiles(name: string, source: string, files: { name: string; bytes: Uint8Array }[]): Promise<void> {
   if (files.length !== 4) throw new Error(`expected the four IDX files (train and test, images and labels), got ${files.length}`);
-  const arrays = await Promise.all(files.map(async (f) => ({ name: f.name, ...(await readIdx(f.name, f.bytes)) })));
+  const arrays = await Promise.all(files.map(async (f) => ({ name: f.name, ...(await data.readIdx(f.bytes, f.name)) })));
   const images = arrays.filter((a) => a.shape.length === 3).sort((a, b) => b.shape[0] - a.shape[0]);
   const labels = arrays.filter((a) => a.shape.length === 1).sort((a, b) => b.shape[0] - a.shape[0]);
   if (images.length !== 2 || labels.length !== 2)
@@ -106,13 +102,9 @@ function setModel(m: BuiltModel): void {
   describe(m);
 }
 
-function loaders(m: BuiltModel, config?: TrainConfig) {
-  if (!trainSet || !testSet) throw new Error("no dataset loaded yet");
-  const flat = !m.images;
-  return {
-    train: new data.DataLoader(trainSet, { batchSize: config?.batchSize ?? 64, augment: config?.augment ?? false, flat }),
-    test: new data.DataLoader(testSet, { batchSize: 500, shuffle: false, flat }),
-  };
+function testLoader(m: BuiltModel): data.DataLoader {
+  if (!testSet) throw new Error("no dataset loaded yet");
+  return new data.DataLoader(testSet, { batchSize: 500, shuffle: false, flat: !m.images });
 }
 
 async function train(config: TrainConfig): Promise<void> {
@@ -120,7 +112,9 @@ async function train(config: TrainConfig): Promise<void> {
     setModel(buildModel(config.model, config.spec));
   }
   const m = current!;
-  const { train: loader, test } = loaders(m, config);
+  if (!trainSet) throw new Error("no dataset loaded yet");
+  const loader = new data.DataLoader(trainSet, { batchSize: config.batchSize, augment: config.augment, flat: !m.images });
+  const test = testLoader(m);
   const params = m.model.parameters();
   const optimizer =
     config.optimizer === "adam" ? new optim.Adam(params, { lr: config.lr }) : new optim.SGD(params, { lr: config.lr, momentum: 0.9 });
@@ -234,9 +228,8 @@ function load(bytes: Uint8Array): void {
   setModel(m);
   let testAccuracy = NaN;
   if (testSet) {
-    const { train: t, test } = loaders(m);
+    const test = testLoader(m);
     testAccuracy = evaluate(m.model, test).accuracy;
-    t.dispose();
     test.dispose();
   }
   post({ type: "loaded", name: `${meta.model}${meta.dataset ? ` (${meta.dataset})` : ""}`, testAccuracy });

@@ -51,22 +51,32 @@ export function trainingChart(r: BenchReport): VegaLiteSpec {
   const rows = index(r);
   const engines = r.contenders.map((c) => c.name);
   const train = r.workloads.filter((w) => w.suite === "training");
+  const modelOf = (w: (typeof train)[number]) => (w.spec.kind === "train" ? w.spec.model : w.id);
   const values = train.flatMap((w) =>
     engines.flatMap((engine) => {
       const ms = rows.get(w.id)?.get(engine)?.medianMs;
-      const model = w.spec.kind === "train" ? w.spec.model : w.id;
-      return ms === undefined ? [] : [{ model, engine, samplesPerSecond: Math.round(valueOf(w, ms)) }];
+      return ms === undefined ? [] : [{ model: modelOf(w), engine, samplesPerSecond: Math.round(valueOf(w, ms)) }];
     }),
   );
+  return samplesPerSecondChart(values, train.map(modelOf), engines, subtitle(r));
+}
+
+/** The bars of trainingChart from plain rows (bench:train's results use it too). */
+export function samplesPerSecondChart(
+  values: { model: string; engine: string; samplesPerSecond: number }[],
+  models: string[],
+  engines: string[],
+  subtitleText: string,
+): VegaLiteSpec {
   return {
     $schema: SCHEMA,
-    title: { text: "Training samples/s, batch 64 (higher is better)", subtitle: subtitle(r) },
+    title: { text: "Training samples/s, batch 64 (higher is better)", subtitle: subtitleText },
     data: { values },
     width: 160,
     height: 220,
     mark: "bar",
     encoding: {
-      column: { field: "model", type: "nominal", sort: train.map((w) => (w.spec.kind === "train" ? w.spec.model : w.id)), title: null },
+      column: { field: "model", type: "nominal", sort: models, title: null },
       x: { field: "engine", type: "nominal", sort: engines, axis: { labelAngle: -45 }, title: null },
       y: { field: "samplesPerSecond", type: "quantitative", scale: { type: "log" }, stack: false, title: "samples/s (log scale)" },
       color: { field: "engine", type: "nominal", sort: engines, legend: null },

@@ -4,6 +4,6 @@ export { runBench, type RunOptions } from "./run.js";
 export { workloads, kernelWorkloads, trainingWorkloads, inferenceWorkloads, SUITES } from "./workloads.js";
 export { ourContenders } from "./ours.js";
 export { toMarkdown, ratios, valueOf, unitOf, index, type Ratios, type Unit } from "./report.js";
-export { speedupChart, trainingChart, type VegaLiteSpec } from "./charts.js";
+export { speedupChart, trainingChart, samplesPerSecondChart, type VegaLiteSpec } from "./charts.js";
 export { timeCalls, median, QUICK, FULL, type TimingOptions } from "./measure.js";
 export type { BenchReport, Contender, Prepared, ResultRow, Suite, Workload, WorkloadSpec } from "./types.js";
