@@ -15,6 +15,14 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 async function measure(label, source) {
   const dir = mkdtempSync(join(tmpdir(), "wasmgrad-size-"));
+  try {
+    return await bundle(dir, label, source);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function bundle(dir, label, source) {
   writeFileSync(join(dir, "entry.js"), source);
   await build({
     entryPoints: [join(dir, "entry.js")],
@@ -33,7 +41,6 @@ async function measure(label, source) {
   const entry = readFileSync(join(dir, "out", "entry.js"));
   const chunks = files.filter((f) => f !== "entry.js").map((f) => readFileSync(join(dir, "out", f)));
   const all = Buffer.concat([entry, ...chunks]);
-  rmSync(dir, { recursive: true });
   return { label, entry: gz(entry), total: gz(all), raw: all.length, chunks: chunks.length };
 }
 

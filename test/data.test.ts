@@ -213,7 +213,7 @@ describe("MNIST-family datasets", () => {
       expect(d.train.count).toBe(8000);
       expect(d.source).toMatch(/sample\/mnist.*\(the offline sample shipped with wasmgrad\)/);
       expect(messages.join("\n")).toMatch(
-        /the download failed: .*127\.0\.0\.1:1.*offline sample.*10000 real MNIST digits shipped with wasmgrad.*not the full 70,000/s,
+        /the download failed: .*127\.0\.0\.1:1.*offline sample.*10,000 real MNIST digits shipped with wasmgrad.*not the full 70,000/s,
       );
       expect(messages.join("\n")).toMatch(new RegExp(`Put the four files .* in ${cache}/mnist`));
       // every class, in a mixed order: the first 1,000 images hold each class 70+ times

@@ -78,7 +78,7 @@ function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
     encoding: "utf8",
   });
   expect(r.status, r.stderr).toBe(0);
-  expect(r.stderr).toMatch(/Using the offline sample instead: 10000 real MNIST digits shipped with wasmgrad/);
+  expect(r.stderr).toMatch(/Using the offline sample instead: 10,000 real MNIST digits shipped with wasmgrad/);
   const summary = JSON.parse(r.stdout);
   expect([summary.sample, summary.trainImages, summary.testImages]).toEqual([true, 8000, 2000]);
   expect(summary.testAccuracy).toBeGreaterThan(0.88);

@@ -7,7 +7,21 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { getBackend, getThreads, init, manualSeed, nn, optim, randn, referenceModel, tidy, trainStep, type Tensor } from "../src/index.js";
+import {
+  getBackend,
+  getThreads,
+  init,
+  manualSeed,
+  nn,
+  optim,
+  rand,
+  randn,
+  referenceModel,
+  tensor,
+  tidy,
+  trainStep,
+  type Tensor,
+} from "../src/index.js";
 import { threadsUnavailable } from "../src/backend/wasm/features.js";
 import { expectClose } from "./helpers/gradcheck.js";
 
@@ -81,6 +95,46 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
       expectClose(two.db, one.db, 1e-5, 1e-5, "bias gradient");
     },
   );
+
+  // 100,003 elements: over the size where element-wise kernels split, and not a
+  // multiple of the 64-element runs, so one thread's part ends in a scalar tail
+  it.each(BUILDS)("%s: element-wise ops, their gradients and every optimizer step give the bits of one thread", async (build) => {
+    const n = 100_003;
+    const run = () => {
+      const x = randn([n], { requiresGrad: true });
+      const pos = tensor(
+        rand([n])
+          .data()
+          .map((v) => v + 0.5),
+        { requiresGrad: true },
+      ); // log and sqrt want x > 0
+      const ys = [x.relu(), x.sigmoid(), x.tanh(), x.exp(), pos.log(), pos.sqrt()];
+      ys.reduce((a, y) => a.add(y.mul(y)))
+        .sum()
+        .backward();
+      const out: Float32Array[] = [...ys.map((y) => y.data()), x.grad!.data(), pos.grad!.data()];
+      const optimizers = [
+        (p: Tensor[]) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-2 }),
+        (p: Tensor[]) => new optim.Adam(p, { lr: 0.01, weightDecay: 1e-2 }),
+        (p: Tensor[]) => new optim.AdamW(p, { lr: 0.01 }),
+        (p: Tensor[]) => new optim.RMSprop(p, { lr: 0.01, momentum: 0.5 }),
+      ];
+      for (const make of optimizers) {
+        const p = randn([n], { requiresGrad: true });
+        const opt = make([p]);
+        for (let step = 0; step < 3; step++) {
+          p.grad = randn([n]);
+          opt.step();
+        }
+        out.push(p.data());
+      }
+      return out;
+    };
+    const one = await on(build, 1, run);
+    const two = await on(build, 2, run);
+    expect(two.length).toBe(one.length);
+    two.forEach((t, i) => expect(Array.from(t), `result ${i}`).toEqual(Array.from(one[i])));
+  });
 
   it("trains LeNet-5 for 100 steps: 2 threads repeat themselves bit for bit, and follow the 1-thread curve", async () => {
     const curve = async (threads: number) => {

@@ -3,6 +3,7 @@
 // against the js backend (the same algorithms in plain JavaScript), and our
 // best against the best peer.
 import type { BenchReport, ResultRow, Suite, Workload } from "./types.js";
+import { thousands } from "../format.js";
 
 export type Unit = "GFLOP/s" | "samples/s" | "ms";
 
@@ -18,15 +19,7 @@ export function valueOf(w: Workload, ms: number): number {
 }
 
 const fmt = (v: number) =>
-  v >= 1000
-    ? Math.round(v).toLocaleString("en-US")
-    : v >= 100
-      ? v.toFixed(0)
-      : v >= 10
-        ? v.toFixed(1)
-        : v >= 1
-          ? v.toFixed(2)
-          : v.toPrecision(2);
+  v >= 1000 ? thousands(v) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
 
 /** Rows by workload, then contender. */
 export function index(r: BenchReport): Map<string, Map<string, ResultRow>> {

@@ -9,7 +9,8 @@ import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../mod
 import { enableRelaxedSimd } from "../node/relaxed-simd.js";
 import { threadsUnavailable } from "../backend/wasm/features.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
-import { Progress, thousands } from "./progress.js";
+import { thousands } from "../format.js";
+import { Progress } from "./progress.js";
 
 const DATASETS = Object.keys(data.SOURCES) as data.DatasetName[];
 const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;

@@ -1,13 +1,6 @@
 // Progress for a training epoch: a bar redrawn in place on a terminal, plain
 // lines (every 10%) when the output is a file or a pipe.
-
-/**
- * 60000 -> "60,000". Not toLocaleString: the first call into Intl maps
- * about 7 MB of ICU data into the process, for a comma.
- */
-export function thousands(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ",");
-}
+import { thousands } from "../format.js";
 
 export class Progress {
   private lastLine = -1;

@@ -9,6 +9,7 @@ import { readIdx, type IdxArray } from "./idx.js";
 import { makeDataset, type ImageDataset } from "./dataset.js";
 import { nodeBuiltin } from "../platform.js";
 import { writeFileAtomic } from "../node/files.js";
+import { thousands } from "../format.js";
 
 export type DatasetName = "mnist" | "fashion-mnist" | "kmnist";
 
@@ -244,8 +245,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
     const sample = await loadSample();
     log(
       `No MNIST files found (looked in ${candidates.join(", ")}) and ${downloadError.replace(/\n\s*/g, " ")}.\n` +
-        `Using the offline sample instead: ${sample.train.count + sample.test.count} real MNIST digits shipped with wasmgrad ` +
-        `(${sample.train.count} train / ${sample.test.count} test), not the full 70,000.\n${where}.`,
+        `Using the offline sample instead: ${thousands(sample.train.count + sample.test.count)} real MNIST digits shipped with wasmgrad ` +
+        `(${thousands(sample.train.count)} train / ${thousands(sample.test.count)} test), not the full 70,000.\n${where}.`,
     );
     return sample;
   }
