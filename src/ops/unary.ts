@@ -24,12 +24,12 @@ function apply(op: UnaryKernel, x: Tensor): Tensor {
  * element-wise), which keeps one activation-sized block fewer alive at the
  * peak of a convolutional network's backward pass.
  */
-function gradOf(kernel: GradKernel, g: Tensor, saved: Tensor | number): Tensor {
+function gradOf(kernel: GradKernel, g: Tensor, saved: Tensor | Block): Tensor {
   const mine = !g._shared;
   const out = mine ? g._share() : Tensor._empty(g.shape.slice());
   if (mine) out._written();
-  // the relu mask holds a byte per element; the other saved tensors a float
-  const s: [number, number] = typeof saved === "number" ? [saved, 1] : [saved._ptr, 4];
+  // a Block is relu's byte mask, a byte per element; a saved tensor a float
+  const s: [number, number] = saved instanceof Block ? [saved.ptr, 1] : [saved._ptr, 4];
   overElements(out._backend, kernel, g.size, [[g._ptr, 4], s, [out._ptr, 4]]);
   return out;
 }
@@ -101,7 +101,7 @@ export function relu(x: Tensor): Tensor {
     [out._ptr, 4],
     [mask.ptr, 1],
   ]);
-  return record(out, "relu", [x], [], (g) => [gradOf("reluBackwardMask", g, mask.ptr)], [mask]);
+  return record(out, "relu", [x], [], (g) => [gradOf("reluBackwardMask", g, mask)], [mask]);
 }
 
 // d sigmoid(x) = g * y (1 - y)
