@@ -49,7 +49,7 @@ export function gradcheck(c: GradcheckCase): void {
   const rand = rng(c.seed ?? 1);
   const rtol = c.rtol ?? 2e-3,
     atol = c.atol ?? 2e-4;
-  const before = memory().tensors;
+  const before = memory();
   // Inputs are float32 values, so library and reference see the same numbers.
   const xs: Arr[] = c.inputs.map(({ shape, lo = -2, hi = 2 }) => {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -85,6 +85,8 @@ export function gradcheck(c: GradcheckCase): void {
   });
 
   for (const t of [...ts, out, upstream]) t.dispose();
-  // Every op's backward must free what it saved and every temporary it made.
-  expect(memory().tensors, "live tensors after dispose").toBe(before);
+  // Every op's backward must free what it saved (tensors and blocks) and every temporary it made.
+  const after = memory();
+  expect(after.tensors, "live tensors after dispose").toBe(before.tensors);
+  expect(after.bytes, "live bytes after dispose").toBe(before.bytes);
 }
