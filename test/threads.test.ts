@@ -23,6 +23,8 @@ import {
   type Tensor,
 } from "../src/index.js";
 import { threadsUnavailable } from "../src/backend/wasm/features.js";
+import { activeBackend } from "../src/backend/backend.js";
+import { ThreadPool, type Call } from "../src/backend/threads/pool.js";
 import { expectClose } from "./helpers/gradcheck.js";
 
 const root = join(import.meta.dirname, "..");
@@ -155,6 +157,29 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     expectClose(Float32Array.from(two.slice(0, 5)), Float32Array.from(one.slice(0, 5)), 1e-5, 1e-6, "first steps");
     expectClose(Float32Array.from(two), Float32Array.from(one), 2e-2, 1e-3, "loss curve");
   }, 120_000);
+
+  it("ends the pool when a round times out, so a worker still in it cannot run a half-written next round", async () => {
+    await init({ build: "simd", threads: 2 });
+    const be = activeBackend();
+    const n = 1536; // one product of n x n on the worker alone: far longer than the shortened timeout
+    const [a, b, c] = [randn([n, n]), randn([n, n]), randn([n, n])];
+    const product: Call = ["sgemm", 0, 0, n, n, n, 1, a._ptr, n, b._ptr, n, 0, c._ptr, n, be.gemmWorks[1]];
+    ThreadPool.roundTimeoutMs = 20;
+    try {
+      expect(() => be.pool!.run([[], [product]])).toThrow(
+        /threads: a worker did not finish its part within 0\.02 s \(1 of 1 still running round \d+\); the pool is stopped/,
+      );
+      expect(() => be.pool!.run([[], []])).toThrow(/the pool was stopped after a round timed out; call init\(\) again/);
+    } finally {
+      ThreadPool.roundTimeoutMs = 120_000;
+    }
+    await init({ build: "simd", threads: 2 }); // a new pool works
+    const x = randn([300, 300]);
+    const [values, two] = [x.data(), x.matmul(x).data()];
+    await init({ build: "simd", threads: 1 });
+    const xs = tensor(values, { shape: [300, 300] });
+    expect(Array.from(two)).toEqual(Array.from(xs.matmul(xs).data()));
+  });
 
   it("stops the old pool on a second init(), and a process with a running pool still exits", async () => {
     await init({ build: "simd", threads: 2 });

@@ -28,13 +28,17 @@ interface AnyWorker {
   terminate(): unknown;
 }
 
-/** How long a round may take before the caller gives up (a worker that died would otherwise hang it). */
-const ROUND_TIMEOUT_MS = 120_000;
-
 export class ThreadPool implements Pool {
+  /**
+   * How long a round may take before the caller gives up (a worker that died
+   * would otherwise hang it). @internal Tests shorten it.
+   */
+  static roundTimeoutMs = 120_000;
+
   private readonly control: Int32Array;
   private readonly index: Map<string, number>;
-  private stopped = false;
+  /** Why run() refuses, once the pool has ended. */
+  private stoppedBy: string | null = null;
 
   private constructor(
     readonly threads: number,
@@ -112,7 +116,7 @@ export class ThreadPool implements Pool {
    * when all are done. Fewer programs than threads leave the rest idle.
    */
   run(programs: Call[][]): void {
-    if (this.stopped) throw new Error("threads: the pool was stopped by a later init()");
+    if (this.stoppedBy !== null) throw new Error(`threads: the pool was stopped ${this.stoppedBy}`);
     if (programs.length > this.threads) throw new Error(`threads: ${programs.length} programs for ${this.threads} threads`);
     const buffer = this.memory.buffer as unknown as SharedArrayBuffer; // re-read: a grown shared memory has a longer buffer
     const workers = programs.length - 1;
@@ -143,11 +147,17 @@ export class ThreadPool implements Pool {
     }
     for (let i = 0; i < SPINS && Atomics.load(c, PENDING) !== 0; i++);
     const t0 = performance.now(); // monotonic: a wall clock set back or forward must not end a round
+    const timeout = ThreadPool.roundTimeoutMs;
     for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) {
-      if (Atomics.wait(c, PENDING, left, 1000) === "timed-out" && performance.now() - t0 > ROUND_TIMEOUT_MS) {
-        throw new Error(
-          `threads: a worker did not finish its part within two minutes (${Atomics.load(c, PENDING)} of ${this.threads - 1} still running round ${Atomics.load(c, SEQ)})`,
-        );
+      const waited = Atomics.wait(c, PENDING, left, Math.min(1000, timeout));
+      if (waited === "timed-out" && performance.now() - t0 > timeout && Atomics.load(c, PENDING) !== 0) {
+        const message =
+          `threads: a worker did not finish its part within ${timeout / 1000} s ` +
+          `(${Atomics.load(c, PENDING)} of ${this.threads - 1} still running round ${Atomics.load(c, SEQ)})`;
+        // a worker still inside this round would read the next round's slot half
+        // written and count itself done twice: the pool ends here
+        this.end("after a round timed out; call init() again");
+        throw new Error(`${message}; the pool is stopped`);
       }
     }
     if (error !== null) throw error;
@@ -155,10 +165,14 @@ export class ThreadPool implements Pool {
     if (failed !== 0) throw new Error(`threads: worker ${failed} failed in a kernel call`);
   }
 
-  /** Ends the workers. */
+  /** Ends the workers (a second init()). */
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    this.end("by a later init()");
+  }
+
+  private end(why: string): void {
+    if (this.stoppedBy !== null) return;
+    this.stoppedBy = why;
     Atomics.store(this.control, STOP, 1);
     Atomics.add(this.control, SEQ, 1);
     Atomics.notify(this.control, SEQ);
