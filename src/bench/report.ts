@@ -73,6 +73,8 @@ export function toMarkdown(r: BenchReport, command = "npm run bench"): string {
   const e = r.environment;
   const byWorkload = index(r);
   const names = r.contenders.map((c) => c.name);
+  const ours = r.contenders.filter((c) => c.kind === "ours").map((c) => c.name);
+  const peers = r.contenders.some((c) => c.kind === "peer"); // wasmgrad bench runs ours alone
   const out: string[] = [
     `# Benchmark report`,
     "",
@@ -88,16 +90,14 @@ export function toMarkdown(r: BenchReport, command = "npm run bench"): string {
     const ws = r.workloads.filter((w) => w.suite === suite);
     if (ws.length === 0) continue;
     const native = r.contenders.some((c) => c.kind === "native") && ws.some((w) => ratios(r, w.id, byWorkload).oursOverNative);
-    const extra = suite === "training" ? ["epoch of 60,000, best ours"] : [];
     const cols = names.filter((n) => ws.some((w) => byWorkload.get(w.id)?.has(n))); // who took part in this suite
-    const peers = r.contenders.some((c) => c.kind === "peer"); // wasmgrad bench runs ours alone
     const header = [
       "workload",
       ...cols,
       "best wasm / js",
       ...(peers ? ["ours / best peer"] : []),
       ...(native ? ["ours / native"] : []),
-      ...extra,
+      ...(suite === "training" ? ["epoch of 60,000, best ours"] : []),
     ];
     const lines = ws.map((w) => {
       const rows = byWorkload.get(w.id);
@@ -114,22 +114,14 @@ export function toMarkdown(r: BenchReport, command = "npm run bench"): string {
       });
       const q = ratios(r, w.id, byWorkload);
       const x = (v?: number) => (v === undefined ? "-" : `${v.toFixed(1)}x`);
-      const epoch =
-        suite === "training"
-          ? [
-              best(
-                rows,
-                r.contenders.filter((c) => c.kind === "ours").map((c) => c.name),
-              ),
-            ]
-          : [];
+      const epoch = (ms?: number) => (ms === undefined ? "-" : `${((60000 / 64) * ms * 1e-3).toFixed(1)} s`);
       return [
         w.id,
         ...cells,
         x(q.wasmOverJs),
-        x(q.oursOverPeer),
+        ...(peers ? [x(q.oursOverPeer)] : []),
         ...(native ? [x(q.oursOverNative)] : []),
-        ...epoch.map((ms) => (ms === undefined ? "-" : `${((60000 / 64) * ms * 1e-3).toFixed(1)} s`)),
+        ...(suite === "training" ? [epoch(best(rows, ours))] : []),
       ];
     });
     out.push("", `## ${TITLES[suite]}`, "", table(header, lines));
