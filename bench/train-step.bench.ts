@@ -4,7 +4,7 @@
 // architecture and optimizer, NHWC).
 //
 //   npm run bench:train [-- --quick] [-- --models mlp-s,cnn-m]
-import { manualSeed, optim, randn, referenceModel, takesImages, trainStep, MODEL_NAMES, type ModelName } from "../src/index.js";
+import { bench, manualSeed, optim, randn, referenceModel, takesImages, trainStep, MODEL_NAMES, type ModelName } from "../src/index.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
@@ -19,7 +19,7 @@ enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 const B = 64;
 const arg = process.argv.indexOf("--models");
 const models: ModelName[] = arg > 0 ? (process.argv[arg + 1].split(",") as ModelName[]) : MODEL_NAMES;
-const targets = Int32Array.from({ length: B }, (_, i) => (i * 7) % 10);
+const targets = bench.targets(B);
 
 async function ours(engine: string, name: ModelName): Promise<number> {
   await useEngine(engine);

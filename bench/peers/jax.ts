@@ -89,6 +89,7 @@ const crossEntropy = (logits: A, oneHot: A, rows: number) =>
     .sum()
     .mul(-1 / rows);
 
+/** bench.targets one-hot, written out: the demo imports this file beside the built package, not src/. */
 function oneHot(rows: number, classes: number): A {
   const y = new Float32Array(rows * classes);
   for (let i = 0; i < rows; i++) y[i * classes + ((i * 7) % classes)] = 1;

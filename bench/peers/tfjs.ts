@@ -3,7 +3,7 @@
 // for. NHWC, its native layout; models as tf.layers with the same shapes.
 import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
-import type { bench } from "../../src/index.js";
+import { bench, takesImages, type ModelName } from "../../src/index.js";
 
 type Workload = bench.Workload;
 type Prepared = bench.Prepared;
@@ -46,7 +46,8 @@ export function tfLayersModel(name: string) {
   throw new Error(`no tf.layers twin of ${name}`);
 }
 
-const images = (name: string) => name === "lenet5" || name === "cnn-m";
+/** The workloads' labels, one-hot. */
+const oneHot = (rows: number, classes: number) => tf.oneHot(tf.tensor1d(bench.targets(rows, classes), "int32"), classes);
 
 function prepare(w: Workload): Prepared {
   const s = w.spec;
@@ -82,15 +83,7 @@ function prepare(w: Workload): Prepared {
     }
     case "softmax-ce": {
       const logits = keep(tf.randomNormal([s.rows, s.classes]));
-      const y = keep(
-        tf.oneHot(
-          tf.tensor1d(
-            Int32Array.from({ length: s.rows }, (_, i) => (i * 7) % s.classes),
-            "int32",
-          ),
-          s.classes,
-        ),
-      );
+      const y = keep(oneHot(s.rows, s.classes));
       const grad = tf.grad((l: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, l) as tf.Scalar);
       return { run: () => tf.tidy(() => grad(logits).dataSync()), dispose: done };
     }
@@ -109,18 +102,10 @@ function prepare(w: Workload): Prepared {
     case "train":
     case "infer": {
       const m = tfLayersModel(s.model);
-      const x = keep(tf.randomNormal(images(s.model) ? [s.batch, 28, 28, 1] : [s.batch, 784]));
+      const x = keep(tf.randomNormal(takesImages(s.model as ModelName) ? [s.batch, 28, 28, 1] : [s.batch, 784]));
       const dispose = () => (done(), m.dispose());
       if (s.kind === "infer") return { run: () => tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync()), dispose };
-      const y = keep(
-        tf.oneHot(
-          tf.tensor1d(
-            Int32Array.from({ length: s.batch }, (_, i) => (i * 7) % 10),
-            "int32",
-          ),
-          10,
-        ),
-      );
+      const y = keep(oneHot(s.batch, 10));
       const opt = tf.train.momentum(0.01, 0.9);
       const step = () =>
         tf.tidy(() => {
@@ -149,7 +134,12 @@ export function tfjsContenders(quick: boolean): bench.Contender[] {
     },
     async prepare(w) {
       const s = w.spec;
-      if (quick && name === "tfjs-cpu" && (s.kind === "train" || (s.kind === "infer" && s.batch > 1)) && images(s.model)) {
+      if (
+        quick &&
+        name === "tfjs-cpu" &&
+        (s.kind === "train" || (s.kind === "infer" && s.batch > 1)) &&
+        takesImages(s.model as ModelName)
+      ) {
         return "left out of --quick (one call takes seconds to a minute)";
       }
       return prepare(w); // a missing kernel throws on the first timed call, which the runner reports

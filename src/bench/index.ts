@@ -1,7 +1,7 @@
 // The bench namespace: the benchmark suites, runnable in Node (npm run bench,
 // wasmgrad bench) and in a page or Worker (the demo's Benchmark tab).
 export { runBench, type RunOptions } from "./run.js";
-export { workloads, kernelWorkloads, trainingWorkloads, inferenceWorkloads, SUITES } from "./workloads.js";
+export { workloads, kernelWorkloads, trainingWorkloads, inferenceWorkloads, targets, SUITES } from "./workloads.js";
 export { ourContenders } from "./ours.js";
 export { toMarkdown, ratios, valueOf, unitOf, index, type Ratios, type Unit } from "./report.js";
 export { speedupChart, trainingChart, samplesPerSecondChart, type VegaLiteSpec } from "./charts.js";

@@ -19,9 +19,8 @@ import { referenceModel, takesImages, type ModelName } from "../models/reference
 import { trainStep } from "../train/step.js";
 import { manualSeed } from "../random.js";
 import type { Tensor } from "../tensor.js";
+import { targets } from "./workloads.js";
 import type { Contender, Prepared, Workload } from "./types.js";
-
-const targetsFor = (n: number, classes = 10) => Int32Array.from({ length: n }, (_, i) => (i * 7) % classes);
 
 function dropGrads(ts: Tensor[]): void {
   for (const t of ts) {
@@ -67,11 +66,11 @@ function prepare(w: Workload): Prepared {
     }
     case "softmax-ce": {
       const logits = keep(randn([s.rows, s.classes], { requiresGrad: true }));
-      const targets = targetsFor(s.rows, s.classes);
+      const labels = targets(s.rows, s.classes);
       return {
         run: () =>
           tidy(() => {
-            crossEntropy(logits, targets).backward();
+            crossEntropy(logits, labels).backward();
             dropGrads([logits]);
           }),
         dispose: done,
@@ -99,7 +98,7 @@ function prepare(w: Workload): Prepared {
       const dispose = () => (params.forEach((p) => p.dispose()), done());
       if (s.kind === "infer") return { run: () => tidy(() => noGrad(() => model.forward(x))).dispose(), dispose };
       const opt = new SGD(params, { lr: 0.01, momentum: 0.9 });
-      const y = targetsFor(s.batch);
+      const y = targets(s.batch);
       return { run: () => void trainStep(model, opt, { x, y }), dispose };
     }
   }

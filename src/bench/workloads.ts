@@ -8,6 +8,11 @@ import type { Suite, Workload, WorkloadSpec } from "./types.js";
 
 const B = 64;
 
+/** The class labels every contender trains and scores against: row i is class 7i mod classes (bench/native/pytorch.py too). */
+export function targets(rows: number, classes = 10): Int32Array {
+  return Int32Array.from({ length: rows }, (_, i) => (i * 7) % classes);
+}
+
 function kernel(id: string, group: string, size: "small" | "large", spec: WorkloadSpec, flops?: number): Workload {
   return { id, suite: "kernels", group, size, spec, ...(flops && { flops }) };
 }

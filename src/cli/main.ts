@@ -2,12 +2,11 @@
 // The `wasmgrad` command: train, eval and bench on MNIST-family data.
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { init, getBackend, getThreads, manualSeed, memory, fit, evaluate } from "../index.js";
 import { optim, io, data, bench, type Tensor } from "../index.js";
 import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { enableRelaxedSimd } from "../node/relaxed-simd.js";
-import { threadsUnavailable } from "../backend/wasm/features.js";
+import { cores } from "../backend/index.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { thousands } from "../format.js";
 import { Progress } from "./progress.js";
@@ -469,8 +468,8 @@ async function evalCommand(a: Args): Promise<void> {
 
 async function benchCommand(a: Args, argv: string[]): Promise<void> {
   if (a.out) checkWritable(a.out);
-  // each build on one thread, the js backend, and the SIMD builds on every core (or --threads)
-  const many = a.threads ?? (threadsUnavailable() === null ? availableParallelism() : 1);
+  // each build on one thread, the js backend, and the SIMD builds on every core (or --threads) where threads run
+  const many = a.threads ?? cores();
   const report = await bench.runBench({
     contenders: bench.ourContenders([...new Set([1, many])]),
     workloads: bench.workloads({ quick: a.quick, suites: a.suites, models: a.model ? [a.model] : undefined }),
