@@ -53,7 +53,7 @@ export class Tensor {
     let n = 1;
     for (const d of shape) n *= d;
     const bytes = n * 4;
-    return new Tensor(shape, new Storage(b, b.heap.alloc(bytes), bytes));
+    return new Tensor(shape, new Storage(b, b.heap.alloc(bytes, shape), bytes));
   }
 
   /** @internal Another handle on the same storage (reshape, detach, saved tensors). */

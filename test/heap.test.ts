@@ -122,4 +122,20 @@ describe("heap", () => {
     // the two 3.2 MB blocks reuse the freed 6.4 MB one: the peak is 8 MB of live blocks, not 14.4
     expect(high - keep).toBeLessThan(8_100_000);
   });
+
+  it("refuses an allocation past its limit, naming the tensor, the limit and the hint, and keeps working", () => {
+    const h = new Heap(new ArrayMemory(1, 16), 100, { bytes: 8 * 65536, by: "a test's limit", hint: "try less" });
+    const a = h.alloc(300_000);
+    expect(() => h.alloc(300_000, [300, 250])).toThrow(
+      /^out of memory: cannot allocate a float32 tensor of shape \[300,250\] \(300000 bytes\): the heap would grow from \d+ to \d+ bytes, and the heap is limited to 512 KiB by a test's limit; dispose tensors or use tidy\(\), or try less$/,
+    );
+    expect(h.byteLength).toBeLessThanOrEqual(8 * 65536);
+    h.free(a, 300_000);
+    expect(h.alloc(300_000)).toBe(a); // the freed block serves the next request
+    // a memory that refuses below the limit: the runtime's refusal, said as such
+    const tight = new Heap(new ArrayMemory(1, 2), 100, { bytes: 8 * 65536, by: "a test's limit" });
+    expect(() => tight.alloc(200_000)).toThrow(
+      /^out of memory: cannot allocate 200000 bytes: .* the runtime refused more memory below the heap's limit of 512 KiB \(set by a test's limit\); dispose tensors or use tidy\(\)$/,
+    );
+  });
 });

@@ -167,9 +167,9 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     ThreadPool.roundTimeoutMs = 20;
     try {
       expect(() => be.pool!.run([[], [product]])).toThrow(
-        /threads: a worker did not finish its part within 0\.02 s \(1 of 1 still running round \d+\); the pool is stopped/,
+        /threads: thread 1 of 2 did not finish round \d+ within 0\.02 s of the caller's part \(a worker that died or stalled\); the pool is stopped/,
       );
-      expect(() => be.pool!.run([[], []])).toThrow(/the pool was stopped after a round timed out; call init\(\) again/);
+      expect(() => be.pool!.run([[], []])).toThrow(/the pool was stopped after a round timed out \(thread 1\); call init\(\) again/);
     } finally {
       ThreadPool.roundTimeoutMs = 120_000;
     }
@@ -180,6 +180,76 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     const xs = tensor(values, { shape: [300, 300] });
     expect(Array.from(two)).toEqual(Array.from(xs.matmul(xs).data()));
   });
+
+  /** A new pool computes what one thread does: a product split over threads against the same product on one. */
+  async function expectWorkingPool(threads: number): Promise<void> {
+    await init({ build: "simd", threads });
+    expect(getThreads()).toBe(threads);
+    const x = randn([300, 300]);
+    const [values, many] = [x.data(), x.matmul(x).data()];
+    await init({ build: "simd", threads: 1 });
+    const xs = tensor(values, { shape: [300, 300] });
+    expect(Array.from(many)).toEqual(Array.from(xs.matmul(xs).data()));
+  }
+
+  it("a kernel that throws on a worker ends the pool at once, naming the kernel, the thread and why", async () => {
+    await init({ build: "simd", threads: 3 });
+    const be = activeBackend();
+    const bad = 2 ** 31 - 4096; // past the end of any heap under the shared memory's 2 GiB: the access traps
+    const x = randn([1000]);
+    const ok: Call = ["add", x._ptr, x._ptr, x._ptr, 1000];
+    const t0 = performance.now();
+    expect(() => be.pool!.run([[ok], [ok], [["add", bad, bad, bad, 64]]])).toThrow(
+      /^threads: kernel add threw on thread 2 of 3: RuntimeError: memory access out of bounds; the pool is stopped$/,
+    );
+    expect(performance.now() - t0).toBeLessThan(4000); // through the control block, not by a timeout
+    expect(() => x.add(x)).not.toThrow(); // small: runs on the caller alone
+    expect(() => randn([300, 300]).matmul(randn([300, 300]))).toThrow(
+      /threads: the pool was stopped after kernel add threw on thread 2; call init\(\) again/,
+    );
+    await expectWorkingPool(3);
+  });
+
+  it("a worker that exits between rounds: the next round refuses at once, naming the thread", async () => {
+    await init({ build: "simd", threads: 2 });
+    const be = activeBackend();
+    const a = randn([300, 300]);
+    a.matmul(a).dispose();
+    await (be.pool as ThreadPool)._terminate(1); // Node's terminate() resolves once the thread has exited
+    await new Promise((r) => setTimeout(r, 50)); // the exit event runs on the caller's event loop
+    const t0 = performance.now();
+    expect(() => a.matmul(a)).toThrow(/threads: the pool was stopped after thread 1 exited with code 1; call init\(\) again/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await expectWorkingPool(2);
+  });
+
+  it("a worker killed in the middle of training is reported by the round's short timeout, naming the thread", async () => {
+    await init({ build: "simd", threads: 2 });
+    manualSeed(1);
+    const model = referenceModel("lenet5");
+    const opt = new optim.SGD(model.parameters(), { lr: 0.02, momentum: 0.9 });
+    const batch = { x: randn([64, 1, 28, 28]), y: Int32Array.from({ length: 64 }, (_, i) => i % 10) };
+    trainStep(model, opt, batch);
+    void (activeBackend().pool as ThreadPool)._terminate(1); // not awaited: the steps below run while it dies
+    const t0 = performance.now();
+    let error: Error | null = null;
+    while (error === null && performance.now() - t0 < 30_000) {
+      try {
+        trainStep(model, opt, batch);
+      } catch (e) {
+        error = e as Error;
+      }
+    }
+    expect(error?.message).toMatch(
+      /^threads: thread 1 of 2 did not finish round \d+ within [\d.]+ s of the caller's part \(a worker that died or stalled\); the pool is stopped$/,
+    );
+    expect(performance.now() - t0).toBeLessThan(30_000); // the short timeout, not the two minutes of a long round
+    expect(() => trainStep(model, opt, batch)).toThrow(/the pool was stopped after a round timed out \(thread 1\)/);
+    await init({ build: "simd", threads: 2 }); // a new pool (tensors of the old backend stay with it)
+    const fresh = referenceModel("lenet5");
+    const step = () => trainStep(fresh, new optim.SGD(fresh.parameters(), { lr: 0.02 }), { x: randn([64, 1, 28, 28]), y: batch.y });
+    expect(Number.isFinite(step().loss)).toBe(true);
+  }, 60_000);
 
   it("stops the old pool on a second init(), and a process with a running pool still exits", async () => {
     await init({ build: "simd", threads: 2 });

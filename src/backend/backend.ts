@@ -2,7 +2,7 @@
 // one; every tensor remembers the backend it lives in.
 import type { Kernels } from "./kernels.js";
 import { META_BYTES } from "./kernels.js";
-import { Heap, type GrowableMemory } from "./heap.js";
+import { Heap, type GrowableMemory, type HeapLimit } from "./heap.js";
 import type { Pool } from "./threads/protocol.js";
 
 export type BackendName = "wasm-relaxed-simd" | "wasm-simd" | "wasm-scalar" | "js";
@@ -29,8 +29,9 @@ export class Backend {
     readonly name: BackendName,
     readonly k: Kernels,
     memory: GrowableMemory,
+    limit?: HeapLimit,
   ) {
-    this.heap = new Heap(memory, k.heapBase());
+    this.heap = new Heap(memory, k.heapBase(), limit);
     this.meta = this.heap.alloc(META_BYTES);
     this.gemmWork = this.heap.alloc(k.gemmWorkspaceBytes());
     this.gemmWorks = [this.gemmWork];

@@ -6,6 +6,8 @@
 // the memory after its first step. Views are rebuilt here, right after a
 // grow, the only place the memory changes size.
 
+import { binaryBytes } from "../format.js";
+
 const PAGE = 65536;
 
 /** What the heap needs of its memory: a WebAssembly.Memory, or ArrayMemory below. */
@@ -33,6 +35,18 @@ export class ArrayMemory implements GrowableMemory {
   }
 }
 const ALIGN = 64; // a cache line; also keeps every block v128-aligned
+
+/** The most the heap's memory may hold, for the out-of-memory message: what sets it, and how to get more. */
+export interface HeapLimit {
+  bytes: number;
+  /** Completes "the heap is limited to <size> by ...": what sets the limit. */
+  by: string;
+  /** What to do besides freeing tensors, if anything. */
+  hint?: string;
+}
+
+/** The wasm32 address space, the js backend's ArrayMemory default too. */
+export const WASM32_LIMIT: HeapLimit = { bytes: 2 ** 32, by: "32-bit Wasm addresses" };
 
 /** Bytes a request of `bytes` occupies: rounded up to whole cache lines. */
 export function blockSize(bytes: number): number {
@@ -64,6 +78,7 @@ export class Heap {
   constructor(
     readonly memory: GrowableMemory,
     base: number,
+    readonly limit: HeapLimit = WASM32_LIMIT,
   ) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
     this.refreshViews();
@@ -78,8 +93,11 @@ export class Heap {
     return this.high;
   }
 
-  /** A block of at least `bytes` bytes, 64-byte aligned; contents undefined. */
-  alloc(bytes: number): number {
+  /**
+   * A block of at least `bytes` bytes, 64-byte aligned; contents undefined.
+   * `shape`, when the block is a tensor's, names it in an out-of-memory error.
+   */
+  alloc(bytes: number, shape?: readonly number[]): number {
     const size = blockSize(bytes);
     const starts = this.freeStart,
       sizes = this.freeSize;
@@ -107,7 +125,7 @@ export class Heap {
       return ptr;
     }
     const ptr = this.top;
-    if (ptr + size > this.memory.buffer.byteLength) this.grow(ptr + size);
+    if (ptr + size > this.memory.buffer.byteLength) this.grow(ptr + size, bytes, shape);
     this.top = ptr + size;
     this.high = Math.max(this.high, this.top);
     return ptr;
@@ -146,20 +164,26 @@ export class Heap {
     this.maxFree = Math.max(this.maxFree, size);
   }
 
-  private grow(needed: number): void {
+  private grow(needed: number, bytes: number, shape?: readonly number[]): void {
     const have = this.memory.buffer.byteLength;
     // Grow by at least a quarter so a growing workload reallocates rarely.
-    const want = Math.max(needed, have + (have >>> 2));
-    const pages = Math.ceil((want - have) / PAGE);
+    const want = Math.min(Math.max(needed, have + (have >>> 2)), this.limit.bytes);
     try {
-      this.memory.grow(pages);
+      if (needed > this.limit.bytes) throw new RangeError("over the limit");
+      this.memory.grow(Math.ceil((want - have) / PAGE));
     } catch {
       try {
+        if (needed > this.limit.bytes) throw new RangeError("over the limit");
         this.memory.grow(Math.ceil((needed - have) / PAGE));
       } catch {
+        const what = shape ? `a float32 tensor of shape [${shape.join(",")}] (${bytes} bytes)` : `${bytes} bytes`;
+        const why =
+          needed > this.limit.bytes
+            ? `the heap is limited to ${binaryBytes(this.limit.bytes)} by ${this.limit.by}`
+            : `the runtime refused more memory below the heap's limit of ${binaryBytes(this.limit.bytes)} (set by ${this.limit.by})`;
         throw new Error(
-          `out of memory: cannot grow the heap from ${have} to ${needed} bytes ` +
-            `(the 32-bit Wasm limit is 4 GiB; dispose tensors or use tidy())`,
+          `out of memory: cannot allocate ${what}: the heap would grow from ${have} to ${needed} bytes, and ${why}; ` +
+            `dispose tensors or use tidy()${this.limit.hint ? `, or ${this.limit.hint}` : ""}`,
         );
       }
     }

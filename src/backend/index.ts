@@ -65,7 +65,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
     // loaded on demand, so a page that only uses Wasm does not download the js kernels
     const { createJsKernels } = await import("./js/index.js");
     const kernels = createJsKernels(views);
-    const b = new Backend("js", kernels, memory);
+    const b = new Backend("js", kernels, memory, { bytes: 2 ** 32, by: "the js backend's buffer" });
     const sync = () => {
       kernels.f32 = b.heap.f32;
       kernels.i32 = b.heap.i32;
@@ -78,7 +78,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
   }
   if (kind !== "wasm") throw new TypeError(`init: unknown backend '${String(kind)}' (expected 'wasm' or 'js')`);
   const loaded = await loadWasm({ build: options.build, wasmBase: options.wasmBase, threaded: threads > 1 });
-  const backend = new Backend(`wasm-${loaded.build}`, loaded.kernels, loaded.memory);
+  const backend = new Backend(`wasm-${loaded.build}`, loaded.kernels, loaded.memory, loaded.limit);
   if (loaded.threaded) {
     const base = backend.heap.alloc(ThreadPool.bytes(threads));
     const exports = loaded.kernels as unknown as Record<string, (...args: number[]) => unknown>;

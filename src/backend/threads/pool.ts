@@ -5,8 +5,30 @@
 // theirs from their slots in the control block (protocol.ts), and the caller
 // returns when all are done. Workers are unref'd in Node, so a pool never
 // keeps a process alive, and end on stop() (a second init()).
+//
+// Faults end the pool, so that no worker can be left inside a round while the
+// next one is written: a kernel that throws on a worker (its name, the thread
+// and the message come back through the control block), a round that does
+// not finish in time (naming the threads that did not), and a worker that
+// exits between rounds (noticed when the caller's event loop runs). Every
+// later call refuses, saying why, until init() starts a new pool.
 import { nodeBuiltin } from "../../platform.js";
-import { FAILED, HEADER_BYTES, PENDING, SEQ, SLOT_BYTES, SPINS, STOP, type Call, type Pool } from "./protocol.js";
+import {
+  DONE,
+  FAILED,
+  FAILED_KERNEL,
+  HEADER_BYTES,
+  MESSAGE_AT,
+  MESSAGE_BYTES,
+  PENDING,
+  PROGRAM_AT,
+  SEQ,
+  SLOT_BYTES,
+  SPINS,
+  STOP,
+  type Call,
+  type Pool,
+} from "./protocol.js";
 import { workerSource } from "./worker.js";
 
 export type { Call } from "./protocol.js";
@@ -20,6 +42,7 @@ interface WorkerStart {
   slot: number;
   /** The kernels' export names; programs refer to them by index. */
   names: string[];
+  /** This worker's thread number (1 to threads - 1; the caller is 0). */
   index: number;
 }
 
@@ -28,12 +51,22 @@ interface AnyWorker {
   terminate(): unknown;
 }
 
+/** A round's workers get this many times the caller's time for its own part before it times out (at least minRoundTimeoutMs). */
+const ROUND_TIMEOUT_FACTOR = 1000;
+
 export class ThreadPool implements Pool {
   /**
    * How long a round may take before the caller gives up (a worker that died
    * would otherwise hang it). @internal Tests shorten it.
    */
   static roundTimeoutMs = 120_000;
+  /**
+   * A round whose parts are small gives up sooner: after the caller's own
+   * part took t ms, the workers' parts (of the same size: the splits are
+   * even) get max(minRoundTimeoutMs, ROUND_TIMEOUT_FACTOR t), at most
+   * roundTimeoutMs. @internal
+   */
+  static minRoundTimeoutMs = 5_000;
 
   private readonly control: Int32Array;
   private readonly index: Map<string, number>;
@@ -70,9 +103,10 @@ export class ThreadPool implements Pool {
     exports: Record<string, (...args: number[]) => unknown>,
   ): Promise<ThreadPool> {
     const names = Object.keys(exports).filter((n) => typeof exports[n] === "function");
-    new Int32Array(memory.buffer as unknown as SharedArrayBuffer, base, HEADER_BYTES / 4).fill(0);
+    new Uint8Array(memory.buffer as unknown as SharedArrayBuffer, base, ThreadPool.bytes(threads)).fill(0);
     const workers: AnyWorker[] = [];
     const ready: Promise<void>[] = [];
+    let pool: ThreadPool | null = null; // set once every worker is ready
     const wt = nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
     const blobUrl = wt ? "" : URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
     for (let w = 1; w < threads; w++) {
@@ -86,6 +120,7 @@ export class ThreadPool implements Pool {
             worker.once("error", reject);
           }),
         );
+        worker.on("exit", (code) => pool?.lost(w, `exited with code ${code}`));
         worker.postMessage(start);
         workers.push(worker);
       } else {
@@ -108,7 +143,12 @@ export class ThreadPool implements Pool {
     } finally {
       if (blobUrl) URL.revokeObjectURL(blobUrl);
     }
-    return new ThreadPool(threads, memory, base, names, workers, exports);
+    // a browser Worker's uncaught error (it has no exit event) ends the pool as an exit does
+    workers.forEach((w, i) => {
+      if (w instanceof EventTarget) w.addEventListener("error", (e) => pool?.lost(i + 1, `failed: ${(e as ErrorEvent).message}`));
+    });
+    pool = new ThreadPool(threads, memory, base, names, workers, exports);
+    return pool;
   }
 
   /**
@@ -121,7 +161,7 @@ export class ThreadPool implements Pool {
     const buffer = this.memory.buffer as unknown as SharedArrayBuffer; // re-read: a grown shared memory has a longer buffer
     const workers = programs.length - 1;
     for (let w = 1; w <= workers; w++) {
-      const slot = new Float64Array(buffer, this.base + HEADER_BYTES + (w - 1) * SLOT_BYTES, SLOT_BYTES / 8);
+      const slot = new Float64Array(buffer, this.slot(w) + PROGRAM_AT, (SLOT_BYTES - PROGRAM_AT) / 8);
       let p = 1;
       for (const [name, ...args] of programs[w]) {
         if (p + 2 + args.length > slot.length) throw new Error(`threads: a program of ${programs[w].length} calls does not fit a slot`);
@@ -133,12 +173,13 @@ export class ThreadPool implements Pool {
       slot[0] = programs[w].length;
     }
     // workers without a program this round still wake, see zero calls and report
-    for (let w = workers + 1; w < this.threads; w++) new Float64Array(buffer, this.base + HEADER_BYTES + (w - 1) * SLOT_BYTES, 1)[0] = 0;
+    for (let w = workers + 1; w < this.threads; w++) new Float64Array(buffer, this.slot(w) + PROGRAM_AT, 1)[0] = 0;
     const c = this.control;
     Atomics.store(c, FAILED, 0);
     Atomics.store(c, PENDING, this.threads - 1);
-    Atomics.add(c, SEQ, 1);
+    const round = Atomics.add(c, SEQ, 1) + 1;
     Atomics.notify(c, SEQ);
+    const t0 = performance.now(); // monotonic: a wall clock set back or forward must not end a round
     let error: unknown = null;
     try {
       for (const [name, ...args] of programs[0] ?? []) this.exports[name](...args);
@@ -146,23 +187,54 @@ export class ThreadPool implements Pool {
       error = e;
     }
     for (let i = 0; i < SPINS && Atomics.load(c, PENDING) !== 0; i++);
-    const t0 = performance.now(); // monotonic: a wall clock set back or forward must not end a round
-    const timeout = ThreadPool.roundTimeoutMs;
+    const t1 = performance.now();
+    const timeout = Math.min(ThreadPool.roundTimeoutMs, Math.max(ThreadPool.minRoundTimeoutMs, ROUND_TIMEOUT_FACTOR * (t1 - t0)));
     for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) {
       const waited = Atomics.wait(c, PENDING, left, Math.min(1000, timeout));
-      if (waited === "timed-out" && performance.now() - t0 > timeout && Atomics.load(c, PENDING) !== 0) {
+      if (waited === "timed-out" && performance.now() - t1 > timeout && Atomics.load(c, PENDING) !== 0) {
+        const stalled = this.notDone(round);
         const message =
-          `threads: a worker did not finish its part within ${timeout / 1000} s ` +
-          `(${Atomics.load(c, PENDING)} of ${this.threads - 1} still running round ${Atomics.load(c, SEQ)})`;
+          `threads: ${stalled.length === 1 ? "thread" : "threads"} ${stalled.join(", ")} of ${this.threads} did not finish ` +
+          `round ${round} within ${+(timeout / 1000).toPrecision(2)} s of the caller's part (a worker that died or stalled)`;
         // a worker still inside this round would read the next round's slot half
         // written and count itself done twice: the pool ends here
-        this.end("after a round timed out; call init() again");
+        this.end(`after a round timed out (${stalled.length === 1 ? "thread" : "threads"} ${stalled.join(", ")}); call init() again`);
         throw new Error(`${message}; the pool is stopped`);
       }
     }
     if (error !== null) throw error;
     const failed = Atomics.load(c, FAILED);
-    if (failed !== 0) throw new Error(`threads: worker ${failed} failed in a kernel call`);
+    if (failed !== 0) {
+      const kernel = this.names[Atomics.load(c, FAILED_KERNEL)] ?? "(unknown)";
+      const bytes = new Uint8Array(buffer, this.base + MESSAGE_AT, MESSAGE_BYTES).slice(); // a copy: decoders refuse shared memory
+      const end = bytes.indexOf(0);
+      const why = new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+      this.end(`after kernel ${kernel} threw on thread ${failed}; call init() again`);
+      throw new Error(`threads: kernel ${kernel} threw on thread ${failed} of ${this.threads}: ${why}; the pool is stopped`);
+    }
+  }
+
+  /** Byte address of worker w's slot. */
+  private slot(w: number): number {
+    return this.base + HEADER_BYTES + (w - 1) * SLOT_BYTES;
+  }
+
+  /** The workers that have not marked `round` done. */
+  private notDone(round: number): number[] {
+    const buffer = this.memory.buffer as unknown as SharedArrayBuffer;
+    const out: number[] = [];
+    for (let w = 1; w < this.threads; w++) if (Atomics.load(new Int32Array(buffer, this.slot(w) + DONE, 1), 0) !== round) out.push(w);
+    return out;
+  }
+
+  /** A worker that ended outside of stop(): the pool cannot run another round. */
+  private lost(thread: number, how: string): void {
+    this.end(`after thread ${thread} ${how}; call init() again`);
+  }
+
+  /** Ends worker `thread` as a crash would, without telling the pool. @internal For the tests of faults. */
+  _terminate(thread: number): Promise<unknown> {
+    return Promise.resolve(this.workers[thread - 1].terminate());
   }
 
   /** Ends the workers (a second init()). */

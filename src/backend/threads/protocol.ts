@@ -2,17 +2,29 @@
 // (pool.ts) and every worker (worker.ts) read and write with Atomics. A
 // round: the caller writes each worker's program into its slot, sets PENDING
 // to the number of workers, bumps SEQ and notifies; each worker runs its
-// program, decrements PENDING and notifies the caller when it was the last.
+// program, marks the round done in its slot, decrements PENDING and notifies
+// the caller when it was the last. Threads are numbered 0 (the caller) to
+// threads - 1; worker w is thread w.
 
 /** Int32 indices of the header. */
 export const SEQ = 0; // bumped once per round; workers wait on it
 export const PENDING = 1; // workers still running this round
 export const STOP = 2; // set when the pool shuts down
-export const FAILED = 3; // 1 + the index of a worker whose program threw, or 0
-export const HEADER_BYTES = 64;
+export const FAILED = 3; // the thread whose program threw first this round, or 0 (the caller's own throw is not flagged)
+export const FAILED_KERNEL = 4; // the index of the kernel that threw there
+/** Bytes of the header: the Int32 fields above, then the first failure's message as UTF-8. */
+export const MESSAGE_AT = 64;
+export const MESSAGE_BYTES = 192;
+export const HEADER_BYTES = MESSAGE_AT + MESSAGE_BYTES;
 
-/** Bytes of one worker's program slot: [calls, (fn, argc, ...args) * calls] as float64. */
+/**
+ * Bytes of one worker's slot: an Int32 at DONE (the last round the worker
+ * finished, so a round that does not end can name who stopped), then from
+ * PROGRAM_AT its program [calls, (fn, argc, ...args) * calls] as float64.
+ */
 export const SLOT_BYTES = 256 * 1024;
+export const DONE = 0;
+export const PROGRAM_AT = 8;
 
 /** Spin this many times on SEQ / PENDING before blocking: a training step issues rounds back to back. */
 export const SPINS = 20_000;

@@ -3,6 +3,7 @@
 // embedded in the bundle (wasmgrad/embedded), or init({ wasmBase }), a folder
 // holding the three files.
 import type { Kernels } from "../kernels.js";
+import { WASM32_LIMIT, type HeapLimit } from "../heap.js";
 import { fileOf, supportedBuilds, type WasmBuild, type WasmFile } from "./features.js";
 import { isNode, nodeBuiltin } from "../../platform.js";
 
@@ -13,6 +14,8 @@ export interface LoadedWasm {
   /** The compiled module, which the threads' workers instantiate again over the same shared memory. */
   module: WebAssembly.Module;
   threaded: boolean;
+  /** The most the memory may grow to, as the heap's out-of-memory error tells it. */
+  limit: HeapLimit;
 }
 
 /** Where each file's bytes come from: a URL, or the bytes themselves. */
@@ -21,6 +24,11 @@ export type WasmSource = (file: WasmFile) => URL | Uint8Array;
 const INITIAL_PAGES = 32; // 2 MiB; the heap grows on demand
 const MAXIMUM_PAGES = 65536; // 4 GiB, the wasm32 limit
 const MAXIMUM_SHARED_PAGES = 32768; // what the threaded builds declare (scripts/build-wasm.mjs)
+const SHARED_LIMIT: HeapLimit = {
+  bytes: MAXIMUM_SHARED_PAGES * 65536,
+  by: "the shared memory of the threaded builds",
+  hint: "call init({ threads: 1 }) for a heap of up to 4 GiB on one thread",
+};
 const BUILDS: readonly WasmBuild[] = ["relaxed-simd", "simd", "scalar"];
 
 let defaultSource: WasmSource | null = null;
@@ -132,7 +140,14 @@ export async function loadWasm(options: { build?: WasmBuild; wasmBase?: string |
     try {
       const { source, hint } = sourceFor(fileOf(build, threaded), options.wasmBase);
       const { module, instance } = await instantiate(source, { env: { memory } }, hint);
-      return { build, kernels: instance.exports as unknown as Kernels, memory, module, threaded };
+      return {
+        build,
+        kernels: instance.exports as unknown as Kernels,
+        memory,
+        module,
+        threaded,
+        limit: threaded ? SHARED_LIMIT : WASM32_LIMIT,
+      };
     } catch (e) {
       errors.push(e as Error);
     }
