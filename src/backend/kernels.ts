@@ -233,6 +233,9 @@ export interface Kernels {
   ): void;
 }
 
+/** A kernel's name, as ops and thread programs name them (tsc checks each). */
+export type KernelName = keyof Kernels;
+
 /** Operation codes of binaryBroadcast (assembly/broadcast.ts). */
 export const BIN_ADD = 0;
 export const BIN_SUB = 1;

@@ -11,6 +11,7 @@
 // sums its images, and the partial sums are added in thread order.
 import type { Backend } from "./backend.js";
 import type { Call } from "./threads/protocol.js";
+import type { KernelName } from "./kernels.js";
 
 /** Below this many multiply-adds a GEMM runs on the caller alone (waking a worker costs a few microseconds). */
 const GEMM_MIN_MACS = 1 << 20;
@@ -87,7 +88,7 @@ const ITEMS_MIN_ELEMENTS = 1 << 16;
  */
 export function overItems(
   be: Backend,
-  name: string,
+  name: KernelName,
   items: number,
   elements: number,
   ptrs: [ptr: number, bytesPerItem: number][],
@@ -104,7 +105,7 @@ export function overItems(
 /** Element-wise kernels split in runs of 64 elements: whole SIMD vectors, and 16-byte-aligned byte masks. */
 export function overElements(
   be: Backend,
-  name: string,
+  name: KernelName,
   n: number,
   ptrs: [ptr: number, bytesPerElement: number][],
   rest: readonly number[] = [],

@@ -5,6 +5,7 @@
 // program, marks the round done in its slot, decrements PENDING and notifies
 // the caller when it was the last. Threads are numbered 0 (the caller) to
 // threads - 1; worker w is thread w.
+import type { KernelName } from "../kernels.js";
 
 /** Int32 indices of the header. */
 export const SEQ = 0; // bumped once per round; workers wait on it
@@ -30,7 +31,7 @@ export const PROGRAM_AT = 8;
 export const SPINS = 20_000;
 
 /** One kernel call: the export's name and its arguments (pointers and sizes as numbers). */
-export type Call = [name: string, ...args: number[]];
+export type Call = [name: KernelName, ...args: number[]];
 
 /** What a backend needs of its pool (threads/pool.ts), in types that need no WebAssembly declarations. */
 export interface Pool {
