@@ -12,6 +12,7 @@ const PORTABLE = [
   "gemm",
   "gradcheck",
   "heap",
+  "layout",
   "loss",
   "memory",
   "ops",

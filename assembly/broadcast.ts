@@ -164,3 +164,42 @@ export function sumToShape(x: usize, out: usize, meta: usize): void {
     }
   }
 }
+
+/**
+ * A strided copy: dst[offsets by "stride b"] = src[offsets by "stride a"]
+ * over meta's shape. Unlike binaryBroadcast, whose output is contiguous, the
+ * writes are strided too: the one kernel of concatenation, padding, slicing
+ * and their gradients, which write into (or read from) a window of a larger
+ * tensor.
+ */
+export function copyStrided(src: usize, dst: usize, meta: usize): void {
+  const nd = load<i32>(meta);
+  const n = dim(meta, nd - 1);
+  const sa = strideA(meta, nd - 1), sb = strideB(meta, nd - 1);
+  let outer = 1;
+  for (let d = 0; d < nd - 1; d++) {
+    outer *= dim(meta, d);
+    store<i32>(counter(meta, d), 0);
+  }
+  let offA = 0, offB = 0;
+  for (let o = 0; o < outer; o++) {
+    const s = src + (<usize>offA << 2), t = dst + (<usize>offB << 2);
+    if (sa == 1 && sb == 1) {
+      memory.copy(t, s, <usize>n << 2);
+    } else {
+      for (let i = 0; i < n; i++) store<f32>(t + (<usize>(i * sb) << 2), load<f32>(s + (<usize>(i * sa) << 2)));
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      const c = load<i32>(counter(meta, d)) + 1;
+      if (c < dim(meta, d)) {
+        store<i32>(counter(meta, d), c);
+        offA += strideA(meta, d);
+        offB += strideB(meta, d);
+        break;
+      }
+      store<i32>(counter(meta, d), 0);
+      offA -= strideA(meta, d) * (c - 1);
+      offB -= strideB(meta, d) * (c - 1);
+    }
+  }
+}

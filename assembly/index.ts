@@ -11,4 +11,5 @@ export * from "./conv";
 export * from "./pool";
 export * from "./loss";
 export * from "./optim";
+export * from "./gather";
 export * from "./augment";

@@ -10,7 +10,9 @@ import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
 import { sum, mean, max, argmax } from "./ops/reduce.js";
 import { softmax, logSoftmax } from "./ops/softmax.js";
 import { matmul } from "./ops/matmul.js";
-import { reshape, flatten, transpose, detach, clone } from "./ops/layout.js";
+import { reshape, flatten, transpose, detach, clone, permute, unsqueeze, squeeze, expand } from "./ops/layout.js";
+import { narrow, split, chunk } from "./ops/slice.js";
+import { indexSelect, gather, type IndexLike } from "./ops/indexing.js";
 import { addInPlace, mulInPlace, fillInPlace, copyInPlace } from "./ops/inplace.js";
 
 declare module "./tensor.js" {
@@ -45,6 +47,17 @@ declare module "./tensor.js" {
     transpose(dim0?: number, dim1?: number): Tensor;
     detach(): Tensor;
     clone(): Tensor;
+    /** The dims in a new order: x.permute(0, 2, 1) or x.permute([0, 2, 1]). */
+    permute(...dims: (number | readonly number[])[]): Tensor;
+    unsqueeze(dim: number): Tensor;
+    squeeze(dim?: number | readonly number[]): Tensor;
+    /** Broadcast to sizes (-1 keeps a dim): x.expand(4, -1) or x.expand([4, -1]). */
+    expand(...sizes: (number | readonly number[])[]): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    split(sizeOrSizes: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
+    indexSelect(dim: number, index: IndexLike): Tensor;
+    gather(dim: number, index: IndexLike): Tensor;
     // In-place updates (PyTorch's trailing underscore): never recorded; allowed
     // on tensors that require grad only under noGrad (optimizer steps).
     /** this += alpha * other */
@@ -133,6 +146,33 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   },
   clone() {
     return clone(this);
+  },
+  permute(...dims: (number | readonly number[])[]) {
+    return permute(this, ...dims);
+  },
+  unsqueeze(dim: number) {
+    return unsqueeze(this, dim);
+  },
+  squeeze(dim?: number | readonly number[]) {
+    return squeeze(this, dim);
+  },
+  expand(...sizes: (number | readonly number[])[]) {
+    return expand(this, ...sizes);
+  },
+  narrow(dim: number, start: number, length: number) {
+    return narrow(this, dim, start, length);
+  },
+  split(sizeOrSizes: number | readonly number[], dim = 0) {
+    return split(this, sizeOrSizes, dim);
+  },
+  chunk(chunks: number, dim = 0) {
+    return chunk(this, chunks, dim);
+  },
+  indexSelect(dim: number, index: IndexLike) {
+    return indexSelect(this, dim, index);
+  },
+  gather(dim: number, index: IndexLike) {
+    return gather(this, dim, index);
   },
   add_(other: Tensor | number, alpha = 1) {
     addInPlace(this, other, alpha);

@@ -33,6 +33,8 @@ export interface Kernels {
   // broadcast.ts
   binaryBroadcast(op: number, a: number, b: number, out: number, meta: number): void;
   sumToShape(x: number, out: number, meta: number): void;
+  /** dst[strides b] = src[strides a] over meta's shape: strided reads and writes. */
+  copyStrided(src: number, dst: number, meta: number): void;
   // reduce.ts
   sumAll(x: number, out: number, n: number): void;
   sumDim(x: number, out: number, outer: number, n: number, inner: number): void;
@@ -213,6 +215,15 @@ export interface Kernels {
   ): void;
   sumSquares(x: number, n: number): number;
   sumSquaredDiff(a: number, b: number, n: number): number;
+  // gather.ts (idx: i32 indices, checked in range by the caller; out of *Add zero-filled by the caller)
+  /** out[o, j, :] = src[o, idx[j], :] for src [outer, nSrc, inner], out [outer, nIdx, inner]. */
+  indexSelect(src: number, idx: number, out: number, outer: number, nSrc: number, nIdx: number, inner: number): void;
+  /** out[o, idx[j], :] += g[o, j, :]: the adjoint of indexSelect. */
+  indexAdd(g: number, idx: number, out: number, outer: number, nSrc: number, nIdx: number, inner: number): void;
+  /** out[o, j, i] = src[o, idx[o, j, i], i] for idx and out [outer, nIdx, inner]. */
+  gatherDim(src: number, idx: number, out: number, outer: number, nSrc: number, nIdx: number, inner: number): void;
+  /** out[o, idx[o, j, i], i] += g[o, j, i]: the adjoint of gatherDim. */
+  scatterAddDim(g: number, idx: number, out: number, outer: number, nSrc: number, nIdx: number, inner: number): void;
   // augment.ts (bytes: uint8 pixels)
   normalizeBytes(bytes: number, out: number, n: number, scale: number, shift: number): void;
   gaussianBlur(field: number, tmp: number, H: number, W: number, kernel: number, radius: number): void;

@@ -6,3 +6,4 @@ export { relu, sigmoid, tanh } from "../ops/unary.js";
 export { softmax, logSoftmax } from "../ops/softmax.js";
 export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropy, type LossOptions, type Reduction } from "../ops/loss.js";
 export { dropout } from "../ops/dropout.js";
+export { pad } from "../ops/slice.js";

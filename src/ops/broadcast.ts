@@ -9,6 +9,7 @@ import { writeMeta } from "./util.js";
 export function expandTo(x: Tensor, shape: number[]): Tensor {
   if (sameShape(x.shape, shape)) return x._share();
   const out = Tensor._empty(shape);
+  if (out.size === 0) return out;
   const b = out._backend;
   const sx = broadcastStrides(x.shape, shape);
   writeMeta("expand", b, shape, sx, sx);

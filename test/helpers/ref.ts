@@ -191,3 +191,78 @@ export function pool2d(x: Arr, kind: "max" | "avg", k: [number, number], s: [num
       }
   return { shape: [N, C, OH, OW], data: out };
 }
+
+/** out[idx] = a[source(idx)] over `shape`, or `fill` where source gives null: the reference of every layout op. */
+export function pick(a: Arr, shape: number[], source: (idx: number[]) => number[] | null, fill = 0): Arr {
+  const st = strides(a.shape);
+  const data = new Float64Array(size(shape));
+  for (let i = 0; i < data.length; i++) {
+    const from = source(unravel(i, shape));
+    data[i] = from === null ? fill : a.data[from.reduce((acc, v, j) => acc + v * st[j], 0)];
+  }
+  return { shape, data };
+}
+
+export const permute = (a: Arr, perm: number[]): Arr =>
+  pick(
+    a,
+    perm.map((d) => a.shape[d]),
+    (idx) => {
+      const from = a.shape.map(() => 0);
+      perm.forEach((d, i) => (from[d] = idx[i]));
+      return from;
+    },
+  );
+
+export const narrow = (a: Arr, d: number, start: number, length: number): Arr =>
+  pick(
+    a,
+    a.shape.map((n, i) => (i === d ? length : n)),
+    (idx) => idx.map((v, i) => (i === d ? v + start : v)),
+  );
+
+export function cat(as: Arr[], d: number): Arr {
+  const shape = as[0].shape.map((n, i) => (i === d ? as.reduce((s, a) => s + a.shape[d], 0) : n));
+  const data = new Float64Array(size(shape));
+  for (let i = 0; i < data.length; i++) {
+    const idx = unravel(i, shape);
+    let k = idx[d],
+      j = 0;
+    while (k >= as[j].shape[d]) k -= as[j++].shape[d];
+    const from = idx.map((v, q) => (q === d ? k : v));
+    data[i] = as[j].data[from.reduce((acc, v, q) => acc + v * strides(as[j].shape)[q], 0)];
+  }
+  return { shape, data };
+}
+
+/** F.pad with constant `value`: pads from the last dim, (before, after) pairs; negatives crop. */
+export function pad(a: Arr, pads: number[], value: number): Arr {
+  const nd = a.shape.length;
+  const before = a.shape.map((_, i) => (nd - 1 - i < pads.length / 2 ? pads[2 * (nd - 1 - i)] : 0));
+  const after = a.shape.map((_, i) => (nd - 1 - i < pads.length / 2 ? pads[2 * (nd - 1 - i) + 1] : 0));
+  const shape = a.shape.map((n, i) => n + before[i] + after[i]);
+  return pick(
+    a,
+    shape,
+    (idx) => {
+      const from = idx.map((v, i) => v - before[i]);
+      return from.every((v, i) => v >= 0 && v < a.shape[i]) ? from : null;
+    },
+    value,
+  );
+}
+
+export const expand = (a: Arr, shape: number[]): Arr =>
+  pick(a, shape, (idx) => a.shape.map((n, i) => (n === 1 ? 0 : idx[i + shape.length - a.shape.length])));
+
+export const indexSelect = (a: Arr, d: number, index: number[]): Arr =>
+  pick(
+    a,
+    a.shape.map((n, i) => (i === d ? index.length : n)),
+    (idx) => idx.map((v, i) => (i === d ? index[v] : v)),
+  );
+
+export function gather(a: Arr, d: number, index: Arr): Arr {
+  const st = strides(index.shape);
+  return pick(a, index.shape, (idx) => idx.map((v, i) => (i === d ? index.data[idx.reduce((acc, w, j) => acc + w * st[j], 0)] : v)));
+}

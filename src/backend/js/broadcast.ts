@@ -94,3 +94,37 @@ export function sumToShape(this: Views, x: number, out: number, meta: number): v
     }
   }
 }
+
+export function copyStrided(this: Views, src: number, dst: number, meta: number): void {
+  const f = this.f32,
+    m = this.i32;
+  const mi = meta >>> 2;
+  const nd = m[mi];
+  const n = m[mi + nd];
+  const sa = m[mi + 8 + nd],
+    sb = m[mi + 16 + nd];
+  counters.fill(0);
+  let outer = 1;
+  for (let d = 0; d < nd - 1; d++) outer *= m[mi + 1 + d];
+  src >>>= 2;
+  dst >>>= 2;
+  let offA = 0,
+    offB = 0;
+  for (let o = 0; o < outer; o++) {
+    const s = src + offA,
+      t = dst + offB;
+    for (let i = 0; i < n; i++) f[t + i * sb] = f[s + i * sa];
+    for (let d = nd - 2; d >= 0; d--) {
+      const c = counters[d] + 1;
+      if (c < m[mi + 1 + d]) {
+        counters[d] = c;
+        offA += m[mi + 9 + d];
+        offB += m[mi + 17 + d];
+        break;
+      }
+      counters[d] = 0;
+      offA -= m[mi + 9 + d] * (c - 1);
+      offB -= m[mi + 17 + d] * (c - 1);
+    }
+  }
+}

@@ -12,6 +12,7 @@ import * as conv from "./conv.js";
 import * as pool from "./pool.js";
 import * as loss from "./loss.js";
 import * as optim from "./optim.js";
+import * as gather from "./gather.js";
 import * as augment from "./augment.js";
 
 export type JsKernels = Kernels & Views;
@@ -31,6 +32,7 @@ export function createJsKernels(views: Views): JsKernels {
     ...pool,
     ...loss,
     ...optim,
+    ...gather,
     ...augment,
   };
 }
