@@ -12,6 +12,11 @@ const BIN_DIV = 3;
 const BIN_POW = 4;
 /** out = a broadcast to the output shape (b unused): expands a gradient. */
 const BIN_COPY_A = 5;
+/** maximum and minimum (NaN propagates). */
+const BIN_MAX = 6;
+const BIN_MIN = 7;
+/** The share of maximum(a, b)'s gradient that goes to a: 0 where a < b, 1/2 where equal, else 1. */
+const BIN_MAX_SHARE = 8;
 
 @inline function dim(meta: usize, k: i32): i32 {
   return load<i32>(meta + (<usize>(1 + k) << 2));
@@ -32,6 +37,9 @@ const BIN_COPY_A = 5;
   if (op == BIN_MUL) return x * y;
   if (op == BIN_DIV) return x / y;
   if (op == BIN_POW) return Mathf.pow(x, y);
+  if (op == BIN_MAX) return max(x, y);
+  if (op == BIN_MIN) return min(x, y);
+  if (op == BIN_MAX_SHARE) return x < y ? 0 : x == y ? 0.5 : 1;
   return x;
 }
 
@@ -40,6 +48,8 @@ const BIN_COPY_A = 5;
   if (op == BIN_SUB) return f32x4.sub(x, y);
   if (op == BIN_MUL) return f32x4.mul(x, y);
   if (op == BIN_DIV) return f32x4.div(x, y);
+  if (op == BIN_MAX) return f32x4.max(x, y);
+  if (op == BIN_MIN) return f32x4.min(x, y);
   return x;
 }
 
@@ -47,7 +57,7 @@ const BIN_COPY_A = 5;
 @inline function row(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    if (op != BIN_POW) {
+    if (op != BIN_POW && op != BIN_MAX_SHARE) {
       if (sa == 1 && sb == 1) {
         for (; i + 4 <= n; i += 4) {
           const o = <usize>i << 2;
@@ -107,6 +117,9 @@ export function binaryBroadcast(op: i32, a: usize, b: usize, out: usize, meta: u
     case BIN_MUL: run(BIN_MUL, a, b, out, meta); break;
     case BIN_DIV: run(BIN_DIV, a, b, out, meta); break;
     case BIN_POW: run(BIN_POW, a, b, out, meta); break;
+    case BIN_MAX: run(BIN_MAX, a, b, out, meta); break;
+    case BIN_MIN: run(BIN_MIN, a, b, out, meta); break;
+    case BIN_MAX_SHARE: run(BIN_MAX_SHARE, a, b, out, meta); break;
     default: run(BIN_COPY_A, a, b, out, meta); break;
   }
 }

@@ -7,7 +7,8 @@ import { Tensor } from "./tensor.js";
 import { backward, type BackwardOptions } from "./autograd/backward.js";
 import { add, sub, mul, div, pow } from "./ops/binary.js";
 import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
-import { sum, mean, max, argmax } from "./ops/reduce.js";
+import { sum, mean, max, argmax, min, variance, std, logsumexp } from "./ops/reduce.js";
+import { abs, clamp } from "./ops/activation.js";
 import { softmax, logSoftmax } from "./ops/softmax.js";
 import { matmul } from "./ops/matmul.js";
 import { reshape, flatten, transpose, detach, clone, permute, unsqueeze, squeeze, expand } from "./ops/layout.js";
@@ -40,6 +41,14 @@ declare module "./tensor.js" {
     mean(dim?: number, keepDim?: boolean): Tensor;
     max(dim?: number, keepDim?: boolean): Tensor;
     argmax(dim?: number, keepDim?: boolean): Tensor;
+    min(dim?: number, keepDim?: boolean): Tensor;
+    /** sum((x - mean)^2) / (n - correction) (correction 1 by default, as PyTorch). */
+    var(dim?: number, keepDim?: boolean, correction?: number): Tensor;
+    std(dim?: number, keepDim?: boolean, correction?: number): Tensor;
+    logsumexp(dim: number, keepDim?: boolean): Tensor;
+    abs(): Tensor;
+    /** min(max(x, min), max); leave a bound out with null or undefined. */
+    clamp(min?: number | null, max?: number | null): Tensor;
     softmax(dim?: number): Tensor;
     logSoftmax(dim?: number): Tensor;
     reshape(shape: number[]): Tensor;
@@ -125,6 +134,24 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   },
   argmax(dim?: number, keepDim = false) {
     return argmax(this, dim, keepDim);
+  },
+  min(dim?: number, keepDim = false) {
+    return min(this, dim, keepDim);
+  },
+  var(dim?: number, keepDim = false, correction = 1) {
+    return variance(this, dim, keepDim, correction);
+  },
+  std(dim?: number, keepDim = false, correction = 1) {
+    return std(this, dim, keepDim, correction);
+  },
+  logsumexp(dim: number, keepDim = false) {
+    return logsumexp(this, dim, keepDim);
+  },
+  abs() {
+    return abs(this);
+  },
+  clamp(min?: number | null, max?: number | null) {
+    return clamp(this, min, max);
   },
   softmax(dim = -1) {
     return softmax(this, dim);

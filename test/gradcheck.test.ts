@@ -51,7 +51,11 @@ const BINARY: [string, (a: wg.Tensor, b: wg.Tensor) => wg.Tensor, (x: number, y:
   ["mul", (a, b) => a.mul(b), (x, y) => x * y, -2, 2],
   ["div", (a, b) => a.div(b), (x, y) => x / y, 0.5, 2],
   ["pow", (a, b) => a.pow(b), (x, y) => Math.pow(x, y), 0.5, 2],
+  ["maximum", (a, b) => wg.maximum(a, b), Math.max, -2, 2],
+  ["minimum", (a, b) => wg.minimum(a, b), Math.min, -2, 2],
 ];
+
+const F = wg.nn.functional;
 
 const UNARY: [string, (a: wg.Tensor) => wg.Tensor, (x: number) => number, number, number][] = [
   ["neg", (a) => a.neg(), (x) => -x, -2, 2],
@@ -70,6 +74,17 @@ const UNARY: [string, (a: wg.Tensor) => wg.Tensor, (x: number) => number, number
   ["div scalar", (a) => a.div(4), (x) => x / 4, -2, 2],
   ["scalar div", (a) => wg.div(2, a), (x) => 2 / x, 0.5, 2],
   ["scalar pow", (a) => wg.pow(2, a), (x) => 2 ** x, -2, 2],
+  ["abs", (a) => a.abs(), Math.abs, -2, 2],
+  ["clamp", (a) => a.clamp(-0.5, 1), (x) => Math.min(Math.max(x, -0.5), 1), -2, 2],
+  ["clamp min", (a) => a.clamp(0.3), (x) => Math.max(x, 0.3), -2, 2],
+  ["clamp max", (a) => wg.clamp(a, null, -0.2), (x) => Math.min(x, -0.2), -2, 2],
+  ["leakyRelu", (a) => F.leakyRelu(a, 0.2), (x) => (x > 0 ? x : 0.2 * x), -2, 2],
+  ["elu", (a) => F.elu(a, 1.5), (x) => (x > 0 ? x : 1.5 * Math.expm1(x)), -2, 2],
+  ["gelu", (a) => F.gelu(a), (x) => 0.5 * x * (1 + ref.erf(x / Math.SQRT2)), -3, 3],
+  ["gelu tanh", (a) => F.gelu(a, "tanh"), (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), -3, 3],
+  ["silu", (a) => F.silu(a), (x) => x / (1 + Math.exp(-x)), -4, 4],
+  ["softplus", (a) => F.softplus(a), (x) => Math.log1p(Math.exp(x)), -4, 4],
+  ["softplus beta 2", (a) => F.softplus(a, 2, 3), (x) => (2 * x > 3 ? x : Math.log1p(Math.exp(2 * x)) / 2), -3, 3],
 ];
 
 const sumOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -119,6 +134,42 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
     });
   });
 
+  const variance = (xs: number[], correction: number) => {
+    const m = sumOf(xs) / xs.length;
+    return sumOf(xs.map((x) => (x - m) ** 2)) / (xs.length - correction);
+  };
+
+  it.each(REDUCE_CASES.filter(([shape, dim]) => (dim === undefined ? shape.reduce((a, b) => a * b, 1) : shape.at(dim)!) > 1))(
+    "var and std %j dim %s keepDim %s, correction 1 and 0",
+    (shape, dim, keep) => {
+      gradcheck({ inputs: [{ shape }], lib: ([a]) => a.var(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => variance(xs, 1)) });
+      gradcheck({
+        inputs: [{ shape }],
+        lib: ([a]) => a.std(dim, keep, 0),
+        ref: ([a]) => ref.reduce(a, dim, keep, (xs) => Math.sqrt(variance(xs, 0))),
+      });
+    },
+  );
+
+  it.each(REDUCE_CASES.filter(([, dim]) => dim !== undefined))("logsumexp and min %j dim %s keepDim %s", (shape, dim, keep) => {
+    gradcheck({
+      inputs: [{ shape, lo: -3, hi: 3 }],
+      lib: ([a]) => a.logsumexp(dim!, keep),
+      ref: ([a]) => ref.reduce(a, dim, keep, (xs) => Math.log(sumOf(xs.map(Math.exp)))),
+    });
+    gradcheck({ inputs: [{ shape }], lib: ([a]) => a.min(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => Math.min(...xs)) });
+  });
+
+  it("where: cond picks a (non-zero) or b, all three broadcast", () => {
+    const cond = wg.tensor([1, 0, -2, 0]);
+    gradcheck({
+      inputs: [{ shape: [3, 4] }, { shape: [3, 1] }],
+      lib: ([a, b]) => wg.where(cond, a, b),
+      ref: ([a, b]) => ref.where(ref.arr([4], [1, 0, -2, 0]), a, b),
+    });
+    cond.dispose();
+  });
+
   it.each(REDUCE_CASES)("max %j dim %s keepDim %s", (shape, dim, keep) => {
     gradcheck({ inputs: [{ shape }], lib: ([a]) => a.max(dim, keep), ref: ([a]) => ref.reduce(a, dim, keep, (xs) => Math.max(...xs)) });
   });
@@ -144,6 +195,62 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
     [4, 17, 3],
   ])("matmul [%i,%i] x [%i,..]", (M, K, N) => {
     gradcheck({ inputs: [{ shape: [M, K] }, { shape: [K, N] }], lib: ([a, b]) => a.matmul(b), ref: ([a, b]) => ref.matmul(a, b) });
+  });
+
+  it.each([
+    [
+      [2, 3, 4, 5],
+      [2, 3, 5, 4],
+    ], // attention's [B, H, T, d] @ [B, H, d, T]
+    [
+      [3, 4, 5],
+      [5, 2],
+    ], // [B, T, K] @ [K, N]: one product over all rows
+    [
+      [4, 5],
+      [3, 5, 2],
+    ], // a matrix broadcast over the batch on the left
+    [
+      [2, 1, 3, 4],
+      [5, 4, 2],
+    ], // batch dims that broadcast both ways
+    [
+      [1, 3, 2],
+      [2, 2, 4],
+    ],
+    [[4], [4]], // dot product: a 0-d result
+    [[3, 4], [4]], // matrix times vector
+    [[4], [4, 3]],
+    [[4], [2, 4, 3]],
+    [[2, 3, 4], [4]],
+  ])("matmul %j x %j", (sa, sb) => {
+    const vec = (s: number[]) => s.length === 1;
+    gradcheck({
+      inputs: [{ shape: sa }, { shape: sb }],
+      lib: ([a, b]) => a.matmul(b),
+      ref: ([a, b]) => {
+        const r = ref.bmm(vec(sa) ? { shape: [1, sa[0]], data: a.data } : a, vec(sb) ? { shape: [sb[0], 1], data: b.data } : b);
+        const drop = r.shape.map((_, i) => (vec(sa) && i === r.shape.length - 2) || (vec(sb) && i === r.shape.length - 1));
+        return { shape: r.shape.filter((_, i) => !drop[i]), data: r.data };
+      },
+    });
+  });
+
+  it.each([
+    [[2, 3, 5], 4],
+    [[2, 1, 3, 5], 2],
+    [[5], 3],
+  ] as [number[], number][])("linear on input %j -> %i features", (shape, N) => {
+    const K = shape.at(-1)!;
+    gradcheck({
+      inputs: [{ shape }, { shape: [N, K] }, { shape: [N] }],
+      lib: ([x, w, b]) => wg.nn.functional.linear(x, w, b),
+      ref: ([x, w, b]) => {
+        const rows = { shape: [x.data.length / K, K], data: x.data };
+        const y = ref.binary(ref.matmul(rows, ref.transpose(w, 0, 1)), b, (p, q) => p + q);
+        return { shape: [...shape.slice(0, -1), N], data: y.data };
+      },
+    });
   });
 
   it.each([

@@ -30,6 +30,27 @@ export interface Kernels {
   sigmoidBackward(g: number, y: number, out: number, n: number): void;
   tanh(x: number, out: number, n: number): void;
   tanhBackward(g: number, y: number, out: number, n: number): void;
+  // activations: forward from x, backward from g and x; parameters after the count
+  abs(x: number, out: number, n: number): void;
+  absBackward(g: number, x: number, out: number, n: number): void;
+  clamp(x: number, out: number, n: number, lo: number, hi: number): void;
+  clampBackward(g: number, x: number, out: number, n: number, lo: number, hi: number): void;
+  leakyRelu(x: number, out: number, n: number, slope: number): void;
+  leakyReluBackward(g: number, x: number, out: number, n: number, slope: number): void;
+  elu(x: number, out: number, n: number, alpha: number): void;
+  eluBackward(g: number, x: number, out: number, n: number, alpha: number): void;
+  gelu(x: number, out: number, n: number): void;
+  geluBackward(g: number, x: number, out: number, n: number): void;
+  geluTanh(x: number, out: number, n: number): void;
+  geluTanhBackward(g: number, x: number, out: number, n: number): void;
+  silu(x: number, out: number, n: number): void;
+  siluBackward(g: number, x: number, out: number, n: number): void;
+  softplus(x: number, out: number, n: number, beta: number, threshold: number): void;
+  softplusBackward(g: number, x: number, out: number, n: number, beta: number, threshold: number): void;
+  /** out = c != 0 ? a : b */
+  select(c: number, a: number, b: number, out: number, n: number): void;
+  /** out = g where (c != 0) == whenTrue, else 0 */
+  selectGrad(c: number, g: number, out: number, n: number, whenTrue: number): void;
   // broadcast.ts
   binaryBroadcast(op: number, a: number, b: number, out: number, meta: number): void;
   sumToShape(x: number, out: number, meta: number): void;
@@ -254,6 +275,10 @@ export const BIN_MUL = 2;
 export const BIN_DIV = 3;
 export const BIN_POW = 4;
 export const BIN_COPY_A = 5;
+export const BIN_MAX = 6;
+export const BIN_MIN = 7;
+/** 0 where a < b, 1/2 where a == b, else 1: the share of maximum(a, b)'s gradient that goes to a. */
+export const BIN_MAX_SHARE = 8;
 
 /** Layout of the broadcast meta block (i32 slots), as in assembly/broadcast.ts. */
 export const META_MAX_DIMS = 8;

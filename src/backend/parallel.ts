@@ -71,6 +71,45 @@ export function sgemm(
   );
 }
 
+/**
+ * A batch of products C_i = alpha op(A_i) op(B_i) + beta C_i of one geometry,
+ * by the pointers of each. With threads and at least as many products as
+ * threads, each thread takes a run of whole products (attention's many small
+ * ones); otherwise each product is split as sgemm splits it. Either way every
+ * element of C comes from one thread computing it as one thread would.
+ */
+export function sgemmBatch(
+  be: Backend,
+  tA: number,
+  tB: number,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: readonly number[],
+  lda: number,
+  B: readonly number[],
+  ldb: number,
+  beta: number,
+  C: readonly number[],
+  ldc: number,
+): void {
+  const count = C.length;
+  if (be.threads === 1 || count < be.threads || count * M * N * K < GEMM_MIN_MACS) {
+    for (let i = 0; i < count; i++) sgemm(be, tA, tB, M, N, K, alpha, A[i], lda, B[i], ldb, beta, C[i], ldc);
+    return;
+  }
+  runPrograms(
+    be,
+    split(count, be.threads).map(([i0, n], t) =>
+      Array.from({ length: n }, (_, j): Call => {
+        const i = i0 + j;
+        return ["sgemm", tA, tB, M, N, K, alpha, A[i], lda, B[i], ldb, beta, C[i], ldc, be.gemmWorks[t]];
+      }),
+    ),
+  );
+}
+
 /** Splits `count` independent items (images, planes) into at most one run per thread. */
 export function perThread(be: Backend, count: number): [start: number, count: number][] {
   return split(count, Math.min(be.threads, count));

@@ -3,6 +3,7 @@ export { linear } from "../ops/linear.js";
 export { conv2d, type Conv2dOptions } from "../ops/conv.js";
 export { maxPool2d, avgPool2d, globalAvgPool2d, type Pool2dOptions } from "../ops/pool.js";
 export { relu, sigmoid, tanh } from "../ops/unary.js";
+export { leakyRelu, elu, gelu, silu, softplus } from "../ops/activation.js";
 export { softmax, logSoftmax } from "../ops/softmax.js";
 export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropy, type LossOptions, type Reduction } from "../ops/loss.js";
 export { dropout } from "../ops/dropout.js";

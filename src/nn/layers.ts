@@ -127,6 +127,58 @@ export class Tanh extends Module {
   }
 }
 
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+}
+
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.elu(x, this.alpha);
+  }
+}
+
+export class GELU extends Module {
+  constructor(readonly approximate: "none" | "tanh" = "none") {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.gelu(x, this.approximate);
+  }
+}
+
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.silu(x);
+  }
+}
+
+export class Softplus extends Module {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.softplus(x, this.beta, this.threshold);
+  }
+}
+
+/** Returns its input: a placeholder that keeps a model's layout (PyTorch's nn.Identity). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();

@@ -1,20 +1,34 @@
 // linear(x, W, b) = x W^T + b with PyTorch's weight layout [out, in]: one
 // GEMM with the bias preloaded into C (beta = 1), so the bias costs no extra
-// pass. Backward: dx = g W, dW = g^T x, db = column sums of g.
+// pass. Backward: dx = g W, dW = g^T x, db = column sums of g. An input of
+// any other rank, [..., in], is one product over all its rows, as PyTorch.
 import { needsGrad, record } from "../autograd/node.js";
 import { BIN_COPY_A } from "../backend/kernels.js";
 import { Tensor } from "../tensor.js";
 import { sgemm } from "../backend/parallel.js";
 import { fmtShape } from "../shape.js";
 import { checkTensor, writeMeta } from "./util.js";
+import { reshape } from "./layout.js";
 
 export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   checkTensor("linear", x);
   checkTensor("linear", w, "weight");
   if (b !== null && b !== undefined) checkTensor("linear", b, "bias");
   else b = null;
-  if (x.shape.length !== 2 || w.shape.length !== 2) {
-    throw new Error(`linear: input ${fmtShape(x.shape)} and weight ${fmtShape(w.shape)} must be 2-D ([batch, in] and [out, in])`);
+  if (w.shape.length !== 2) throw new Error(`linear: weight ${fmtShape(w.shape)} must be 2-D [out, in]`);
+  if (x.shape.length === 0) throw new Error(`linear: input must have at least 1 dim [..., in], got ${fmtShape(x.shape)}`);
+  if (x.shape.length !== 2) {
+    if (x.shape.at(-1) !== w.shape[1]) {
+      throw new Error(
+        `linear: input ${fmtShape(x.shape)} has ${x.shape.at(-1)} features but weight ${fmtShape(w.shape)} expects ${w.shape[1]}`,
+      );
+    }
+    const rows = reshape(x, [-1, w.shape[1]]);
+    const y = linear(rows, w, b);
+    const out = reshape(y, [...x.shape.slice(0, -1), w.shape[0]]);
+    rows.dispose();
+    y.dispose();
+    return out;
   }
   const [M, K] = x.shape;
   const [N, K2] = w.shape;

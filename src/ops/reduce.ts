@@ -1,12 +1,18 @@
 // sum mean max argmax, over everything (a 0-d result) or one dim (keepDim
 // keeps it as size 1). Backward: sum and mean expand the gradient back; max
-// routes it to the first arg-max.
+// routes it to the first arg-max. min, var, std and logsumexp are composed
+// of those and the element-wise ops.
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
 import { normDim } from "../shape.js";
 import { expandTo } from "./broadcast.js";
 import { checkTensor } from "./util.js";
+import { tidy } from "../tidy.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { add, div, mul, sub } from "./binary.js";
+import { exp, log, neg, sqrt } from "./unary.js";
+import { reshape } from "./layout.js";
 
 interface Plan {
   outer: number;
@@ -106,4 +112,55 @@ export function argmax(x: Tensor, dim?: number, keepDim = false): Tensor {
   const out = Tensor._empty(p.shape);
   out._k.maxDim(x._ptr, 0, out._ptr, p.outer, p.n, p.inner);
   return out;
+}
+
+/** The smallest value, over everything or along dim: -max(-x). */
+export function min(x: Tensor, dim?: number, keepDim = false): Tensor {
+  checkTensor("min", x);
+  const n = neg(x);
+  const m = max(n, dim, keepDim);
+  n.dispose();
+  const out = neg(m);
+  m.dispose();
+  return out;
+}
+
+/**
+ * The variance sum((x - mean)^2) / (n - correction), over everything or
+ * along dim (correction 1, Bessel's, by default; 0 for the population's).
+ * Composed of mean, sub, mul and sum, so its gradient is theirs.
+ */
+export function variance(x: Tensor, dim?: number, keepDim = false, correction = 1): Tensor {
+  checkTensor("var", x);
+  if (typeof correction !== "number" || !Number.isFinite(correction)) {
+    throw new TypeError(`var: correction must be a finite number, got ${String(correction)}`);
+  }
+  const p = plan("var", x, dim, keepDim);
+  return tidy(() => {
+    const d = sub(x, mean(x, dim, true));
+    return div(sum(mul(d, d), dim, keepDim), Math.max(0, p.n - correction));
+  });
+}
+
+/** The standard deviation: sqrt of var. */
+export function std(x: Tensor, dim?: number, keepDim = false, correction = 1): Tensor {
+  checkTensor("std", x);
+  return tidy(() => sqrt(variance(x, dim, keepDim, correction)));
+}
+
+/**
+ * log(sum(exp(x))) along dim, computed as m + log(sum(exp(x - m))) with m the
+ * (constant) maximum, so that it neither overflows nor underflows; its
+ * gradient is softmax(x). A slice whose maximum is infinite uses m = 0.
+ */
+export function logsumexp(x: Tensor, dim: number, keepDim = false): Tensor {
+  checkTensor("logsumexp", x);
+  if (dim === undefined || dim === null) throw new TypeError("logsumexp: dim is required, as in PyTorch");
+  return tidy(() => {
+    const m = noGrad(() => max(x, dim, true));
+    const v = m._view();
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) v[i] = 0;
+    const r = add(log(sum(exp(sub(x, m)), dim, true)), m);
+    return keepDim ? r : reshape(r, plan("logsumexp", x, dim, false).shape);
+  });
 }

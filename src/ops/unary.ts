@@ -3,17 +3,22 @@ import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
 import { overElements } from "../backend/parallel.js";
+import type { KernelName } from "../backend/kernels.js";
 import { checkTensor } from "./util.js";
 
-type UnaryKernel = "exp" | "log" | "sqrt" | "relu" | "sigmoid" | "tanh";
-type GradKernel = "sqrtBackward" | "reluBackwardMask" | "sigmoidBackward" | "tanhBackward" | "mul";
-
-function apply(op: UnaryKernel, x: Tensor): Tensor {
+/** A new tensor of kernel(x, out, n, ...params), split over threads where large. */
+export function apply(kernel: KernelName, x: Tensor, params: readonly number[] = []): Tensor {
   const out = Tensor._empty(x.shape.slice());
-  overElements(out._backend, op, x.size, [
-    [x._ptr, 4],
-    [out._ptr, 4],
-  ]);
+  overElements(
+    out._backend,
+    kernel,
+    x.size,
+    [
+      [x._ptr, 4],
+      [out._ptr, 4],
+    ],
+    params,
+  );
   return out;
 }
 
@@ -24,13 +29,13 @@ function apply(op: UnaryKernel, x: Tensor): Tensor {
  * element-wise), which keeps one activation-sized block fewer alive at the
  * peak of a convolutional network's backward pass.
  */
-function gradOf(kernel: GradKernel, g: Tensor, saved: Tensor | Block): Tensor {
+export function gradOf(kernel: KernelName, g: Tensor, saved: Tensor | Block, params: readonly number[] = []): Tensor {
   const mine = !g._shared;
   const out = mine ? g._share() : Tensor._empty(g.shape.slice());
   if (mine) out._written();
   // a Block is relu's byte mask, a byte per element; a saved tensor a float
   const s: [number, number] = saved instanceof Block ? [saved.ptr, 1] : [saved._ptr, 4];
-  overElements(out._backend, kernel, g.size, [[g._ptr, 4], s, [out._ptr, 4]]);
+  overElements(out._backend, kernel, g.size, [[g._ptr, 4], s, [out._ptr, 4]], params);
   return out;
 }
 

@@ -266,3 +266,54 @@ export function gather(a: Arr, d: number, index: Arr): Arr {
   const st = strides(index.shape);
   return pick(a, index.shape, (idx) => idx.map((v, i) => (i === d ? index.data[idx.reduce((acc, w, j) => acc + w * st[j], 0)] : v)));
 }
+
+/** where(c, a, b) with the three broadcast together. */
+export function where(c: Arr, a: Arr, b: Arr): Arr {
+  const shape = bShape(bShape(c.shape, a.shape), b.shape);
+  const data = new Float64Array(size(shape));
+  for (let i = 0; i < data.length; i++) {
+    const idx = unravel(i, shape);
+    data[i] = c.data[bIndex(c, idx)] !== 0 ? a.data[bIndex(a, idx)] : b.data[bIndex(b, idx)];
+  }
+  return { shape, data };
+}
+
+/** erf to about 1e-12: the series below 3, the continued fraction of erfc above. */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  let r: number;
+  if (a < 3) {
+    let term = a,
+      sum = a;
+    for (let n = 1; Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    r = (2 / Math.sqrt(Math.PI)) * sum;
+  } else {
+    // erfc(a) = exp(-a^2) / sqrt(pi) * 1 / (a + 1/2 / (a + 1 / (a + 3/2 / (a + ...))))
+    let f = a;
+    for (let n = 60; n >= 1; n--) f = a + n / 2 / f;
+    r = 1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+  }
+  return x < 0 ? -r : r;
+}
+
+/** Batched matmul with broadcast batch dims (both operands at least 2-D). */
+export function bmm(a: Arr, b: Arr): Arr {
+  const M = a.shape.at(-2)!,
+    K = a.shape.at(-1)!,
+    N = b.shape.at(-1)!;
+  const batch = bShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const shape = [...batch, M, N];
+  const data = new Float64Array(size(shape));
+  const at = (x: Arr, idx: number[]) => bIndex(x, idx);
+  for (let i = 0; i < data.length; i++) {
+    const idx = unravel(i, shape);
+    const [m, n] = idx.slice(-2);
+    let s = 0;
+    for (let k = 0; k < K; k++) s += a.data[at(a, [...idx.slice(0, -2), m, k])] * b.data[at(b, [...idx.slice(0, -2), k, n])];
+    data[i] = s;
+  }
+  return { shape, data };
+}

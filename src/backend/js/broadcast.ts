@@ -5,7 +5,18 @@ import type { Views } from "./views.js";
 const counters = new Int32Array(8);
 
 type Op = (x: number, y: number) => number;
-const OPS: Op[] = [(x, y) => x + y, (x, y) => x - y, (x, y) => x * y, (x, y) => x / y, (x, y) => Math.pow(x, y), (x) => x];
+// indexed by the BIN_ codes of kernels.ts
+const OPS: Op[] = [
+  (x, y) => x + y,
+  (x, y) => x - y,
+  (x, y) => x * y,
+  (x, y) => x / y,
+  (x, y) => Math.pow(x, y),
+  (x) => x,
+  (x, y) => Math.max(x, y),
+  (x, y) => Math.min(x, y),
+  (x, y) => (x < y ? 0 : x === y ? 0.5 : 1),
+];
 
 export function binaryBroadcast(this: Views, op: number, a: number, b: number, out: number, meta: number): void {
   const f = this.f32,
