@@ -14,12 +14,14 @@ const PORTABLE = [
   "heap",
   "layout",
   "loss",
+  "module",
   "memory",
   "ops",
   "optim",
   "parity",
   "safetensors",
   "tensor",
+  "torch",
   "train",
 ].map((name) => `test/${name}.test.ts`);
 

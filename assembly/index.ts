@@ -12,4 +12,5 @@ export * from "./pool";
 export * from "./loss";
 export * from "./optim";
 export * from "./gather";
+export * from "./norm";
 export * from "./augment";

@@ -1,6 +1,6 @@
 // Every op's backward against float64 finite differences, on random shapes
 // (including size-1 and broadcast dims), on every backend.
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as wg from "../src/index.js";
 import { BACKENDS, use } from "./helpers/backends.js";
 import { gradcheck, rng } from "./helpers/gradcheck.js";
@@ -296,6 +296,68 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
       lib: ([a]) => a.transpose(1, -1).tanh(),
       ref: ([a]) => ref.unary(ref.transpose(a, 1, 3), Math.tanh),
     });
+  });
+
+  it("batch norm (batch statistics, with and without affine) and layer norm", () => {
+    gradcheck({
+      inputs: [{ shape: [3, 2, 4, 2] }, { shape: [2] }, { shape: [2] }],
+      lib: ([x, w, b]) => F.batchNorm(x, null, null, w, b, { training: true }),
+      ref: ([x, w, b]) => ref.batchNorm(x, w, b),
+    });
+    gradcheck({ inputs: [{ shape: [6, 3] }], lib: ([x]) => F.batchNorm(x, null, null), ref: ([x]) => ref.batchNorm(x, null, null) });
+    gradcheck({
+      inputs: [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }],
+      lib: ([x, w, b]) => F.layerNorm(x, 5, w, b),
+      ref: ([x, w, b]) => ref.layerNorm(x, 5, w, b),
+    });
+    gradcheck({ inputs: [{ shape: [4, 2, 3] }], lib: ([x]) => F.layerNorm(x, [2, 3]), ref: ([x]) => ref.layerNorm(x, 6, null, null) });
+  });
+
+  it("grouped and depthwise conv2d, and convTranspose2d", () => {
+    gradcheck({
+      inputs: [{ shape: [2, 4, 5, 6] }, { shape: [6, 2, 3, 3] }, { shape: [6] }],
+      lib: ([x, w, b]) => F.conv2d(x, w, b, { padding: 1, stride: 2, groups: 2 }),
+      ref: ([x, w, b]) => ref.conv2dGroups(x, w, b, { padding: [1, 1], stride: [2, 2], groups: 2 }),
+    });
+    gradcheck({
+      inputs: [{ shape: [1, 3, 5, 5] }, { shape: [3, 1, 3, 3] }],
+      lib: ([x, w]) => F.conv2d(x, w, null, { padding: 1, groups: 3 }),
+      ref: ([x, w]) => ref.conv2dGroups(x, w, null, { padding: [1, 1], groups: 3 }),
+    });
+    gradcheck({
+      inputs: [{ shape: [2, 3, 3, 4] }, { shape: [3, 2, 3, 3] }, { shape: [2] }],
+      lib: ([x, w, b]) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+      ref: ([x, w, b]) => ref.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+    });
+    gradcheck({
+      inputs: [{ shape: [1, 4, 3, 3] }, { shape: [4, 1, 2, 2] }],
+      lib: ([x, w]) => F.convTranspose2d(x, w, null, { groups: 2, dilation: 2 }),
+      ref: ([x, w]) => ref.convTranspose2d(x, w, null, { groups: 2, dilation: 2 }),
+    });
+  });
+
+  it("embedding: repeated indices add up, the padding row gets nothing", () => {
+    const idx = [
+      [1, 3, 1],
+      [0, 2, 3],
+    ];
+    gradcheck({
+      inputs: [{ shape: [4, 3] }],
+      lib: ([w]) => F.embedding(idx, w),
+      ref: ([w]) => ({ ...ref.indexSelect(w, 0, idx.flat()), shape: [2, 3, 3] }),
+    });
+    const w = wg.tensor(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      { shape: [4, 3], requiresGrad: true },
+    );
+    F.embedding(idx, w, 3).sum().backward();
+    expect(w.grad!.toArray()).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+      [1, 1, 1],
+      [0, 0, 0],
+    ]);
+    w.dispose();
   });
 
   it("a composite: two-layer MLP with softmax cross-entropy by hand", () => {

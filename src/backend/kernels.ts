@@ -245,6 +245,37 @@ export interface Kernels {
   gatherDim(src: number, idx: number, out: number, outer: number, nSrc: number, nIdx: number, inner: number): void;
   /** out[o, idx[o, j, i], i] += g[o, j, i]: the adjoint of gatherDim. */
   scatterAddDim(g: number, idx: number, out: number, outer: number, nSrc: number, nIdx: number, inner: number): void;
+  // norm.ts: batch norm over [outer, C, inner], a run of `channels` from the pointers' first; layer norm over rows of D
+  batchNormStats(x: number, mean: number, variance: number, channels: number, outer: number, C: number, inner: number): void;
+  channelAffine(x: number, out: number, scale: number, shift: number, channels: number, outer: number, C: number, inner: number): void;
+  channelAffine2(
+    g: number,
+    x: number,
+    out: number,
+    a: number,
+    b: number,
+    d: number,
+    channels: number,
+    outer: number,
+    C: number,
+    inner: number,
+  ): void;
+  batchNormBackwardSums(
+    g: number,
+    x: number,
+    mean: number,
+    sumG: number,
+    sumGX: number,
+    channels: number,
+    outer: number,
+    C: number,
+    inner: number,
+  ): void;
+  /** w and b may be 0 (no elementwise affine). */
+  layerNorm(x: number, out: number, mean: number, invstd: number, w: number, b: number, rows: number, D: number, eps: number): void;
+  layerNormBackward(g: number, x: number, mean: number, invstd: number, w: number, dx: number, rows: number, D: number): void;
+  /** Accumulates into dw and db (db may be 0): zero-filled by the caller. */
+  layerNormParamGrads(g: number, x: number, mean: number, invstd: number, dw: number, db: number, rows: number, D: number): void;
   // augment.ts (bytes: uint8 pixels)
   normalizeBytes(bytes: number, out: number, n: number, scale: number, shift: number): void;
   gaussianBlur(field: number, tmp: number, H: number, W: number, kernel: number, radius: number): void;

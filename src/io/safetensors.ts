@@ -1,16 +1,46 @@
 // safetensors: 8-byte little-endian header length, a JSON header
 // { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__ }, then
 // the raw little-endian data. Files written here load in PyTorch with
-// safetensors.torch.load_file, and its files (F32, F64, F16, BF16) load here.
+// safetensors.torch.load_file, and its files load here: floats (F32, F64,
+// F16, BF16) become float32, integers (I64 such as BatchNorm's
+// num_batches_tracked, I32, I16, I8, U8, BOOL) too, where float32 holds them
+// exactly (below 2^24 in magnitude), else the load is refused.
 import { isTensor, type Tensor } from "../tensor.js";
 import { tensor } from "../creation.js";
 import { fmtShape } from "../shape.js";
 
-const BYTES: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2 };
+const BYTES: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+/** Integers float32 represents exactly. */
+const EXACT = 2 ** 24;
+
+/** Integer data as float32, refused where a value would change. */
+function intsToFloat32(name: string, dtype: string, view: DataView, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v =
+      dtype === "I64"
+        ? view.getBigInt64(8 * i, true)
+        : dtype === "I32"
+          ? view.getInt32(4 * i, true)
+          : dtype === "I16"
+            ? view.getInt16(2 * i, true)
+            : dtype === "I8"
+              ? view.getInt8(i)
+              : view.getUint8(i);
+    if (v > EXACT || v < -EXACT) {
+      throw new Error(
+        `loadSafetensors: '${name}' (${dtype}) holds ${v} at ${i}, which float32 cannot hold exactly (tensors here are float32)`,
+      );
+    }
+    out[i] = Number(v);
+  }
+  return out;
+}
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function toFloat32(dtype: string, bytes: Uint8Array, n: number): Float32Array {
+function toFloat32(name: string, dtype: string, bytes: Uint8Array, n: number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!dtype.startsWith("F") && dtype !== "BF16") return intsToFloat32(name, dtype, view, n);
   const out = new Float32Array(n);
   if (dtype === "F32") {
     if (littleEndian) out.set(new Float32Array(bytes.slice().buffer));
@@ -140,6 +170,6 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
   if (end !== data.length) throw bad(`the tensors cover ${end} of ${data.length} data bytes`);
   const out: Record<string, Tensor> = {};
   for (const [name, dtype, shape, b, e] of specs)
-    out[name] = tensor(toFloat32(dtype, data.subarray(b, e), (e - b) / BYTES[dtype]), { shape });
+    out[name] = tensor(toFloat32(name, dtype, data.subarray(b, e), (e - b) / BYTES[dtype]), { shape });
   return out;
 }

@@ -3,6 +3,11 @@ export { Module } from "./module.js";
 export {
   Linear,
   Conv2d,
+  ConvTranspose2d,
+  BatchNorm1d,
+  BatchNorm2d,
+  LayerNorm,
+  Embedding,
   MaxPool2d,
   AvgPool2d,
   GlobalAvgPool2d,
@@ -19,6 +24,7 @@ export {
   Softmax,
   Dropout,
   Sequential,
+  type BatchNormOptions,
 } from "./layers.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";

@@ -174,3 +174,37 @@ function place(small: Tensor, big: Tensor): void {
   writeMeta("gather", b, small.shape, stridesOf(small.shape), stridesOf(big.shape));
   b.k.copyStrided(small._ptr, big._ptr, b.meta);
 }
+
+/**
+ * Looks up rows of weight [n, dim] at integer indices of any shape: the
+ * result is [...index shape, dim] (F.embedding). The row at paddingIdx, when
+ * given, gets no gradient.
+ */
+export function embedding(input: IndexLike, weight: Tensor, paddingIdx: number | null = null): Tensor {
+  checkTensor("embedding", weight, "weight");
+  if (weight.shape.length !== 2) throw new Error(`embedding: weight must be 2-D [num, dim], got ${fmtShape(weight.shape)}`);
+  const [n, dim] = weight.shape;
+  const idx = toIndex("embedding", input, n, "input");
+  const m = idx.values.length;
+  const block = indexBlock(idx.values);
+  const out = Tensor._empty([...idx.shape, dim]);
+  out._k.indexSelect(weight._ptr, block.ptr, out._ptr, 1, n, m, dim);
+  if (!needsGrad(weight)) {
+    block.free();
+    return out;
+  }
+  return record(
+    out,
+    "embedding",
+    [weight],
+    [],
+    (g) => {
+      const dw = Tensor._empty([n, dim]);
+      dw._k.fill(dw._ptr, dw.size, 0);
+      dw._k.indexAdd(g._ptr, block.ptr, dw._ptr, 1, n, m, dim);
+      if (paddingIdx !== null) dw._k.fill(dw._ptr + paddingIdx * dim * 4, dim, 0);
+      return [dw];
+    },
+    [block],
+  );
+}

@@ -317,3 +317,90 @@ export function bmm(a: Arr, b: Arr): Arr {
   }
   return { shape, data };
 }
+
+/** Batch norm with the batch's statistics (biased variance), per channel of [N, C, ...]. */
+export function batchNorm(x: Arr, w: Arr | null, b: Arr | null, eps = 1e-5): Arr {
+  const [N, C] = x.shape;
+  const inner = size(x.shape.slice(2));
+  const data = new Float64Array(x.data.length);
+  for (let c = 0; c < C; c++) {
+    const at = (n: number, i: number) => (n * C + c) * inner + i;
+    let s = 0;
+    for (let n = 0; n < N; n++) for (let i = 0; i < inner; i++) s += x.data[at(n, i)];
+    const m = s / (N * inner);
+    let v = 0;
+    for (let n = 0; n < N; n++) for (let i = 0; i < inner; i++) v += (x.data[at(n, i)] - m) ** 2;
+    const is = 1 / Math.sqrt(v / (N * inner) + eps);
+    for (let n = 0; n < N; n++)
+      for (let i = 0; i < inner; i++) data[at(n, i)] = (x.data[at(n, i)] - m) * is * (w ? w.data[c] : 1) + (b ? b.data[c] : 0);
+  }
+  return { shape: x.shape.slice(), data };
+}
+
+/** Layer norm over the last D values of each row. */
+export function layerNorm(x: Arr, D: number, w: Arr | null, b: Arr | null, eps = 1e-5): Arr {
+  const data = new Float64Array(x.data.length);
+  for (let r = 0; r < x.data.length / D; r++) {
+    const row = Array.from(x.data.subarray(r * D, r * D + D));
+    const m = row.reduce((p, q) => p + q, 0) / D;
+    const v = row.reduce((p, q) => p + (q - m) ** 2, 0) / D;
+    row.forEach((q, i) => (data[r * D + i] = ((q - m) / Math.sqrt(v + eps)) * (w ? w.data[i] : 1) + (b ? b.data[i] : 0)));
+  }
+  return { shape: x.shape.slice(), data };
+}
+
+/** Grouped convolution: each group of channels with its own filters (o.groups, default 1). */
+export function conv2dGroups(x: Arr, w: Arr, b: Arr | null, o: Conv2dRef & { groups?: number } = {}): Arr {
+  const G = o.groups ?? 1;
+  const [N, C, H, W] = x.shape,
+    [O, Cg, kh, kw] = w.shape;
+  const parts: Arr[] = [];
+  for (let g = 0; g < G; g++) {
+    const xs = pick(x, [N, Cg, H, W], ([n, c, i, j]) => [n, g * Cg + c, i, j]);
+    const ws = pick(w, [O / G, Cg, kh, kw], ([k, c, i, j]) => [g * (O / G) + k, c, i, j]);
+    const bs = b ? { shape: [O / G], data: b.data.slice(g * (O / G), (g + 1) * (O / G)) } : null;
+    parts.push(conv2d(xs, ws, bs, o));
+  }
+  void C;
+  return cat(parts, 1);
+}
+
+/** The transposed convolution by its definition: every input pixel spreads w times itself over the output. */
+export function convTranspose2d(
+  x: Arr,
+  w: Arr,
+  b: Arr | null,
+  o: { stride?: number; padding?: number; outputPadding?: number; dilation?: number; groups?: number } = {},
+): Arr {
+  const [N, Cin, H, W] = x.shape,
+    [, Cog, kh, kw] = w.shape;
+  const s = o.stride ?? 1,
+    p = o.padding ?? 0,
+    op = o.outputPadding ?? 0,
+    d = o.dilation ?? 1,
+    G = o.groups ?? 1;
+  const Cout = Cog * G,
+    Cig = Cin / G;
+  const OH = (H - 1) * s - 2 * p + d * (kh - 1) + op + 1,
+    OW = (W - 1) * s - 2 * p + d * (kw - 1) + op + 1;
+  const out = new Float64Array(N * Cout * OH * OW);
+  for (let n = 0; n < N; n++)
+    for (let oc = 0; oc < Cout; oc++) for (let q = 0; q < OH * OW; q++) out[(n * Cout + oc) * OH * OW + q] = b ? b.data[oc] : 0;
+  for (let n = 0; n < N; n++)
+    for (let ci = 0; ci < Cin; ci++) {
+      const g = Math.floor(ci / Cig);
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++) {
+          const v = x.data[((n * Cin + ci) * H + y) * W + xx];
+          for (let k = 0; k < Cog; k++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const oy = y * s - p + i * d,
+                  ox = xx * s - p + j * d;
+                if (oy < 0 || oy >= OH || ox < 0 || ox >= OW) continue;
+                out[((n * Cout + g * Cog + k) * OH + oy) * OW + ox] += v * w.data[((ci * Cog + k) * kh + i) * kw + j];
+              }
+        }
+    }
+  return { shape: [N, Cout, OH, OW], data: out };
+}

@@ -13,6 +13,7 @@ import * as pool from "./pool.js";
 import * as loss from "./loss.js";
 import * as optim from "./optim.js";
 import * as gather from "./gather.js";
+import * as norm from "./norm.js";
 import * as augment from "./augment.js";
 
 export type JsKernels = Kernels & Views;
@@ -33,6 +34,7 @@ export function createJsKernels(views: Views): JsKernels {
     ...loss,
     ...optim,
     ...gather,
+    ...norm,
     ...augment,
   };
 }
