@@ -122,3 +122,57 @@ export function sumSquaredDiff(a: usize, b: usize, n: i32): f64 {
   }
   return s;
 }
+
+/**
+ * Adadelta: g = grad + wd p; sq = rho sq + (1 - rho) g^2;
+ * delta = sqrt(acc + eps) / sqrt(sq + eps) g; acc = rho acc + (1 - rho) delta^2;
+ * p -= lr delta.
+ */
+export function adadeltaStep(p: usize, grad: usize, sq: usize, acc: usize, n: i32, lr: f32, rho: f32, eps: f32, weightDecay: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vr = f32x4.splat(rho), vc = f32x4.splat(1 - rho), ve = f32x4.splat(eps), vlr = f32x4.splat(lr), vwd = f32x4.splat(weightDecay);
+    for (; i + 4 <= n; i += 4) {
+      const pv = v128.load(at(p, i));
+      const g = f32x4.add(v128.load(at(grad, i)), f32x4.mul(vwd, pv));
+      const s = f32x4.add(f32x4.mul(vr, v128.load(at(sq, i))), f32x4.mul(vc, f32x4.mul(g, g)));
+      v128.store(at(sq, i), s);
+      const a = v128.load(at(acc, i));
+      const d = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(a, ve)), f32x4.sqrt(f32x4.add(s, ve))), g);
+      v128.store(at(acc, i), f32x4.add(f32x4.mul(vr, a), f32x4.mul(vc, f32x4.mul(d, d))));
+      v128.store(at(p, i), f32x4.sub(pv, f32x4.mul(vlr, d)));
+    }
+  }
+  for (; i < n; i++) {
+    const pv = load<f32>(at(p, i));
+    const g = load<f32>(at(grad, i)) + weightDecay * pv;
+    const s = rho * load<f32>(at(sq, i)) + (1 - rho) * g * g;
+    store<f32>(at(sq, i), s);
+    const a = load<f32>(at(acc, i));
+    const d = (Mathf.sqrt(a + eps) / Mathf.sqrt(s + eps)) * g;
+    store<f32>(at(acc, i), rho * a + (1 - rho) * d * d);
+    store<f32>(at(p, i), pv - lr * d);
+  }
+}
+
+/** Adagrad: g = grad + wd p; sum += g^2; p -= clr g / (sqrt(sum) + eps), clr the decayed learning rate. */
+export function adagradStep(p: usize, grad: usize, sum: usize, n: i32, clr: f32, eps: f32, weightDecay: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vlr = f32x4.splat(clr), ve = f32x4.splat(eps), vwd = f32x4.splat(weightDecay);
+    for (; i + 4 <= n; i += 4) {
+      const pv = v128.load(at(p, i));
+      const g = f32x4.add(v128.load(at(grad, i)), f32x4.mul(vwd, pv));
+      const s = f32x4.add(v128.load(at(sum, i)), f32x4.mul(g, g));
+      v128.store(at(sum, i), s);
+      v128.store(at(p, i), f32x4.sub(pv, f32x4.div(f32x4.mul(vlr, g), f32x4.add(f32x4.sqrt(s), ve))));
+    }
+  }
+  for (; i < n; i++) {
+    const pv = load<f32>(at(p, i));
+    const g = load<f32>(at(grad, i)) + weightDecay * pv;
+    const s = load<f32>(at(sum, i)) + g * g;
+    store<f32>(at(sum, i), s);
+    store<f32>(at(p, i), pv - (clr * g) / (Mathf.sqrt(s) + eps));
+  }
+}

@@ -108,7 +108,38 @@ function expectTorch(actual: T, expected: Arr, what: string): void {
   }
 }
 
-const cases = (fixture as unknown as { cases: Case[] }).cases;
+interface OptimCase {
+  name: string;
+  start: Arr[];
+  grads: Arr[][];
+  after: Arr[][];
+}
+interface ClipCase {
+  kind: "norm" | "value";
+  arg: number;
+  normType: number | "inf" | null;
+  before: Arr[];
+  after: Arr[];
+  total: number | null;
+}
+interface PlateauCase {
+  options: Record<string, number | string>;
+  metrics: number[];
+  lrs: number[];
+}
+const { cases, optimizers, clips, plateaus } = fixture as unknown as {
+  cases: Case[];
+  optimizers: OptimCase[];
+  clips: ClipCase[];
+  plateaus: PlateauCase[];
+};
+
+const OPTIMIZERS: Record<string, (ps: T[]) => wg.optim.Optimizer> = {
+  Adadelta: (ps) => new wg.optim.Adadelta(ps),
+  AdadeltaOptions: (ps) => new wg.optim.Adadelta(ps, { lr: 0.5, rho: 0.8, eps: 1e-5, weightDecay: 0.1 }),
+  Adagrad: (ps) => new wg.optim.Adagrad(ps),
+  AdagradOptions: (ps) => new wg.optim.Adagrad(ps, { lr: 0.1, lrDecay: 0.05, weightDecay: 0.01, initialAccumulatorValue: 0.2, eps: 1e-8 }),
+};
 
 describe.each(BACKENDS)("PyTorch's values on $name", (backend) => {
   beforeAll(() => use(backend));
@@ -138,5 +169,60 @@ describe.each(BACKENDS)("PyTorch's values on $name", (backend) => {
     for (const t of [...Object.values(inputs), ...Object.values(state), out, up]) t.dispose();
     expect(wg.memory().tensors, "no tensor leaked").toBe(before.tensors);
     expect(wg.memory().bytes, "no byte leaked").toBe(before.bytes);
+  });
+});
+
+describe.each(BACKENDS)("PyTorch's optimizers, clipping and plateau schedule on $name", (backend) => {
+  beforeAll(() => use(backend));
+  const make = (a: Arr, requiresGrad = false) => wg.tensor(a.data, { shape: a.shape, requiresGrad });
+
+  it.each(optimizers.map((c) => [c.name, c] as const))("%s: six steps", (_name, c) => {
+    const ps = c.start.map((a) => make(a, true));
+    const opt = OPTIMIZERS[c.name](ps);
+    c.grads.forEach((gs, step) => {
+      ps.forEach((p, i) => {
+        p.grad?.dispose();
+        p.grad = make(gs[i]);
+      });
+      opt.step();
+      ps.forEach((p, i) => expectTorch(p, c.after[step][i], `step ${step + 1}, parameter ${i}`));
+    });
+    opt.dispose();
+    for (const p of ps) p.dispose();
+  });
+
+  it.each(clips.map((c) => [`${c.kind} ${c.arg} ${c.normType ?? ""}`, c] as const))("clip %s", (_name, c) => {
+    const ps = c.before.map((a) => {
+      const p = wg.zeros(a.shape, { requiresGrad: true });
+      p.grad = make(a);
+      return p;
+    });
+    if (c.kind === "norm") {
+      const total = wg.nn.utils.clipGradNorm_(ps, c.arg, c.normType === "inf" ? Infinity : (c.normType as number));
+      expect(Math.abs(total - c.total!)).toBeLessThanOrEqual(2e-4 * (1 + Math.abs(c.total!)));
+    } else wg.nn.utils.clipGradValue_(ps, c.arg);
+    ps.forEach((p, i) => expectTorch(p.grad!, c.after[i], `gradient ${i}`));
+    for (const p of ps) p.dispose();
+  });
+
+  it.each(plateaus.map((c, i) => [i, c] as const))("ReduceLROnPlateau %i", (_i, c) => {
+    const p = wg.zeros([1], { requiresGrad: true });
+    const opt = new wg.optim.SGD([p], { lr: 0.1 });
+    const o = c.options;
+    const sched = new wg.optim.ReduceLROnPlateau(opt, {
+      mode: o.mode as "min" | "max" | undefined,
+      patience: o.patience as number,
+      factor: o.factor as number | undefined,
+      threshold: o.threshold as number | undefined,
+      thresholdMode: o.threshold_mode as "rel" | "abs" | undefined,
+      cooldown: o.cooldown as number | undefined,
+      minLr: o.min_lr as number | undefined,
+    });
+    const lrs = c.metrics.map((m) => {
+      sched.step(m);
+      return opt.lr;
+    });
+    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(c.lrs[i], 12));
+    p.dispose();
   });
 });

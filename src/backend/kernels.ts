@@ -234,6 +234,9 @@ export interface Kernels {
     weightDecay: number,
     momentum: number,
   ): void;
+  adadeltaStep(p: number, grad: number, sq: number, acc: number, n: number, lr: number, rho: number, eps: number, weightDecay: number): void;
+  /** clr: the learning rate after lrDecay. */
+  adagradStep(p: number, grad: number, sum: number, n: number, clr: number, eps: number, weightDecay: number): void;
   sumSquares(x: number, n: number): number;
   sumSquaredDiff(a: number, b: number, n: number): number;
   // gather.ts (idx: i32 indices, checked in range by the caller; out of *Add zero-filled by the caller)

@@ -28,3 +28,4 @@ export {
 } from "./layers.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
+export * as utils from "./utils.js";

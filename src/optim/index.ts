@@ -3,4 +3,5 @@ export { Optimizer } from "./optimizer.js";
 export { SGD, type SGDOptions } from "./sgd.js";
 export { Adam, AdamW, type AdamOptions } from "./adam.js";
 export { RMSprop, type RMSpropOptions } from "./rmsprop.js";
-export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR } from "./scheduler.js";
+export { Adadelta, Adagrad, type AdadeltaOptions, type AdagradOptions } from "./adadelta.js";
+export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./scheduler.js";

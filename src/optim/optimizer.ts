@@ -3,7 +3,7 @@
 // schedulers adjust.
 import { keep } from "../tidy.js";
 import { isTensor, type Tensor } from "../tensor.js";
-import { zeros } from "../creation.js";
+import { full } from "../creation.js";
 import { noGrad } from "../autograd/grad-mode.js";
 
 export abstract class Optimizer {
@@ -44,11 +44,11 @@ export abstract class Optimizer {
   /** t counts this parameter's own updates (1 on its first). */
   protected abstract update(p: Tensor, grad: Tensor, t: number): void;
 
-  /** `count` zero-filled state tensors of p's shape, created on first use. */
-  protected stateOf(p: Tensor, count: number): Tensor[] {
+  /** `count` state tensors of p's shape filled with `initial` (0), created on first use. */
+  protected stateOf(p: Tensor, count: number, initial = 0): Tensor[] {
     let s = this.state.get(p);
     if (s === undefined) {
-      s = Array.from({ length: count }, () => keep(zeros(p.shape.slice())));
+      s = Array.from({ length: count }, () => keep(full(p.shape.slice(), initial)));
       this.state.set(p, s);
     }
     return s;

@@ -11,7 +11,7 @@
 // handler, a Worker's messages or a page's rendering get their turn.
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import type { LRScheduler } from "../optim/scheduler.js";
+import { ReduceLROnPlateau, type LRScheduler } from "../optim/scheduler.js";
 import type { DataLoader } from "../data/loader.js";
 import type { Tensor } from "../tensor.js";
 import { keep, tidy } from "../tidy.js";
@@ -60,8 +60,12 @@ export interface FitOptions<B extends TrainBatch> extends StepOptions<B> {
    * epoch's batches.
    */
   data: Iterable<B> | (() => Iterable<B>);
-  /** Stepped after every optimizer step (default), or after every epoch. */
-  scheduler?: LRScheduler;
+  /**
+   * Stepped after every optimizer step (default), or after every epoch; a
+   * ReduceLROnPlateau is stepped after every epoch with the validation loss
+   * (it needs `validate`).
+   */
+  scheduler?: LRScheduler | ReduceLROnPlateau;
   schedulerEvery?: "step" | "epoch";
   /** Count correct predictions for the running accuracy (default: with the default loss). */
   accuracy?: boolean;
@@ -126,6 +130,7 @@ function yieldToEventLoop(): Promise<void> {
 function checkOptions<B extends TrainBatch>(o: FitOptions<B>): void {
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new TypeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (o.patience !== undefined && !o.validate) throw new Error("fit: patience needs a validate function");
+  if (o.scheduler instanceof ReduceLROnPlateau && !o.validate) throw new Error("fit: ReduceLROnPlateau needs a validate function (it steps on the validation loss)");
   if (o.data === undefined || (typeof o.data !== "function" && typeof (o.data as Iterable<B>)[Symbol.iterator] !== "function")) {
     throw new TypeError("fit: data must be an iterable of batches (a DataLoader, an array) or a function returning one");
   }
@@ -177,7 +182,7 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
       for (const b of data) {
         const r = trainStep(model, o.optimizer, b, step);
         steps++;
-        if (o.scheduler && o.schedulerEvery !== "epoch") o.scheduler.step();
+        if (o.scheduler && !(o.scheduler instanceof ReduceLROnPlateau) && o.schedulerEvery !== "epoch") o.scheduler.step();
         const size = b.size ?? b.x.shape[0];
         lossSum += r.loss * size;
         correct += r.correct;
@@ -227,7 +232,7 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
         );
       }
       const seconds = (performance.now() - e0) / 1000;
-      if (o.scheduler && o.schedulerEvery === "epoch") o.scheduler.step();
+      if (o.scheduler && !(o.scheduler instanceof ReduceLROnPlateau) && o.schedulerEvery === "epoch") o.scheduler.step();
       const info: EpochInfo = { epoch, loss: seen ? lossSum / seen : NaN, seconds, samplesPerSecond: seen / seconds };
       if (counting) info.accuracy = seen ? correct / seen : 0;
       result.losses.push(info.loss);
@@ -237,6 +242,7 @@ export async function fit<B extends TrainBatch>(model: Module, o: FitOptions<B>)
         info.valLoss = noGrad(() => tidy(() => o.validate!(model)));
         model.train();
         result.valLosses.push(info.valLoss);
+        if (o.scheduler instanceof ReduceLROnPlateau) o.scheduler.step(info.valLoss);
         if (info.valLoss < bestLoss - (o.minDelta ?? 0)) {
           bestLoss = info.valLoss;
           bestEpoch = epoch;

@@ -116,3 +116,39 @@ export function sumSquaredDiff(this: Views, a: number, b: number, n: number): nu
   }
   return s;
 }
+
+export function adadeltaStep(
+  this: Views,
+  p: number,
+  grad: number,
+  sq: number,
+  acc: number,
+  n: number,
+  lr: number,
+  rho: number,
+  eps: number,
+  weightDecay: number,
+): void {
+  const f = this.f32;
+  const [p0, g0, s0, a0] = [p, grad, sq, acc].map((x) => x >>> 2);
+  for (let i = 0; i < n; i++) {
+    const pv = f[p0 + i];
+    const g = f[g0 + i] + weightDecay * pv;
+    const s = (f[s0 + i] = rho * f[s0 + i] + (1 - rho) * g * g);
+    const a = f[a0 + i];
+    const d = (Math.sqrt(a + eps) / Math.sqrt(s + eps)) * g;
+    f[a0 + i] = rho * a + (1 - rho) * d * d;
+    f[p0 + i] = pv - lr * d;
+  }
+}
+
+export function adagradStep(this: Views, p: number, grad: number, sum: number, n: number, clr: number, eps: number, weightDecay: number): void {
+  const f = this.f32;
+  const [p0, g0, s0] = [p, grad, sum].map((x) => x >>> 2);
+  for (let i = 0; i < n; i++) {
+    const pv = f[p0 + i];
+    const g = f[g0 + i] + weightDecay * pv;
+    const s = (f[s0 + i] += g * g);
+    f[p0 + i] = pv - (clr * g) / (Math.sqrt(s) + eps);
+  }
+}
