@@ -12,6 +12,15 @@ export interface TensorOptions extends CreateOptions {
   shape?: number[];
 }
 
+/** A finite number too large for float32 (it would become Infinity): refused, so that nothing changes silently. */
+function checkFits(op: string, v: number, at?: number): void {
+  if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+    throw new RangeError(
+      `${op}: ${v}${at === undefined ? "" : ` (element ${at})`} overflows float32 (largest 3.4028235e38); tensors are float32`,
+    );
+  }
+}
+
 function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
   if (options?.requiresGrad) t.requiresGrad = true;
   return t;
@@ -32,6 +41,7 @@ function inferShape(data: unknown[], shape: number[]): void {
 function flattenInto(op: string, data: unknown, shape: number[], dim: number, out: Float32Array, at: number): number {
   if (dim === shape.length) {
     if (typeof data !== "number") throw new TypeError(`${op}: expected a number at depth ${dim}, got ${describe(data)}`);
+    checkFits(op, data, at);
     out[at] = data;
     return at + 1;
   }
@@ -48,10 +58,16 @@ function flattenInto(op: string, data: unknown, shape: number[], dim: number, ou
  */
 export function tensor(data: NestedArray | ArrayLike<number>, options: TensorOptions = {}): Tensor {
   if (typeof data === "number") {
+    checkFits("tensor", data);
     if (options.shape !== undefined && sizeOf(checkShape("tensor", options.shape)) !== 1) {
       throw new Error(`tensor: a single number cannot fill shape ${fmtShape(options.shape)}`);
     }
     return filled(options.shape?.slice() ?? [], options, (v) => (v[0] = data));
+  }
+  if (data instanceof DataView || data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    throw new TypeError(
+      `tensor: data must hold numbers (nested arrays, a number array or a Float32Array, Float64Array or integer typed array), got ${describe(data)}`,
+    );
   }
   if (ArrayBuffer.isView(data) || (Array.isArray(data) && options.shape !== undefined)) {
     const flat = data as ArrayLike<number>;
@@ -64,6 +80,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, options: TensorOpt
         if (typeof flat[i] !== "number") throw new TypeError(`tensor: element ${i} is ${describe(flat[i])}, not a number`);
       }
     }
+    if (Array.isArray(flat) || flat instanceof Float64Array) for (let i = 0; i < flat.length; i++) checkFits("tensor", flat[i], i);
     return filled(shape, options, (v) => v.set(flat));
   }
   if (!Array.isArray(data)) throw new TypeError(`tensor: expected a number, nested arrays or a typed array, got ${describe(data)}`);
@@ -82,6 +99,7 @@ export function empty(shape: number[], options?: CreateOptions): Tensor {
 export function full(shape: number[], value: number, options?: CreateOptions): Tensor {
   const s = checkShape("full", shape);
   if (typeof value !== "number") throw new TypeError(`full: value must be a number, got ${describe(value)}`);
+  checkFits("full", value);
   const t = Tensor._empty(s);
   t._k.fill(t._ptr, t.size, value);
   return finish(t, options);

@@ -26,6 +26,38 @@ describe.each(BACKENDS)("errors on $name", (backend) => {
     expect(() => zeros([2]).add_(zeros([2, 2]))).toThrow(/add_: \[2,2\] cannot be added in place to \[2\]/);
   });
 
+  it("refuses data of the wrong kind naming it, and float64 values that float32 cannot hold", () => {
+    expect(() => tensor(BigInt64Array.of(1n, 2n) as never)).toThrow(/tensor: data must hold numbers .*got BigInt64Array/);
+    expect(() => tensor(new DataView(new ArrayBuffer(8)) as never)).toThrow(/tensor: data must hold numbers .*got DataView/);
+    expect(() => tensor([1, 1e40])).toThrow(/tensor: 1e\+40 \(element 1\) overflows float32/);
+    expect(() => tensor(Float64Array.of(0, -1e39), { shape: [2] })).toThrow(RangeError);
+    expect(() => tensor(-1e39)).toThrow(/tensor: -1e\+39 overflows float32/);
+    expect(() => wg.full([2], 4e38)).toThrow(/full: 4e\+38 overflows float32/);
+    // Infinity and NaN are float32 values: kept as given
+    expect(Array.from(tensor([Infinity, -Infinity, 3.4e38]).data())).toEqual([Infinity, -Infinity, Math.fround(3.4e38)]);
+    expect(Number.isNaN(tensor([NaN]).item())).toBe(true);
+  });
+
+  it("propagates NaN through relu and every activation, as PyTorch (SIMD lanes and scalar tails alike)", () => {
+    const F = wg.nn.functional;
+    const x = tensor(Float32Array.from({ length: 11 }, (_, i) => (i % 3 === 0 ? NaN : i - 5)));
+    for (const [name, y] of [
+      ["relu", x.relu()],
+      ["relu (with a tape)", tensor(x.data(), { requiresGrad: true }).relu()],
+      ["leakyRelu", F.leakyRelu(x)],
+      ["elu", F.elu(x)],
+      ["gelu", F.gelu(x)],
+      ["silu", F.silu(x)],
+      ["softplus", F.softplus(x)],
+      ["abs", x.abs()],
+      ["clamp", x.clamp(-1, 1)],
+      ["maximum", wg.maximum(x, wg.zeros([11]))],
+    ] as const) {
+      const d = y.data();
+      for (let i = 0; i < 11; i++) expect(Number.isNaN(d[i]), `${name}[${i}]`).toBe(i % 3 === 0);
+    }
+  });
+
   it("throws TypeError for arguments of the wrong type", () => {
     const a = zeros([2]);
     expect(() => a.add("1" as never)).toThrow(TypeError);

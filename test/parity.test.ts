@@ -91,7 +91,41 @@ const CASES: Case[] = [
       ),
   ]),
   ["avgPool2d", [[3, 4, 13, 13]], ([x]) => wg.nn.functional.avgPool2d(x, 3, { stride: 2, padding: 1 })],
+  ["abs clamp", [[1027]], ([a]) => a.abs().add(a.clamp(-0.5, 0.5))],
+  ["leakyRelu elu", [[1027]], ([a]) => F.leakyRelu(a, 0.1).add(F.elu(a))],
+  ["gelu silu softplus", [[1027]], ([a]) => F.gelu(a).add(F.gelu(a, "tanh")).add(F.silu(a)).add(F.softplus(a))],
+  ["maximum minimum", [[37, 65], [65]], ([a, b]) => wg.maximum(a, b).add(wg.minimum(a, b.mul(0.5)))],
+  [
+    "where",
+    [
+      [37, 65],
+      [37, 1],
+    ],
+    ([a, b]) => wg.where(a.detach(), a, b),
+  ],
+  ["var logsumexp min", [[19, 33]], ([a]) => a.var(1).add(a.logsumexp(1)).add(a.min(1))],
+  [
+    "batched matmul",
+    [
+      [3, 5, 17, 9],
+      [3, 5, 9, 13],
+    ],
+    ([a, b]) => a.matmul(b),
+  ],
+  ["linear 3-d", [[4, 9, 70], [19, 70], [19]], ([x, w, b]) => F.linear(x, w, b)],
+  ["layout", [[6, 7, 8]], ([a]) => wg.cat([a.permute(2, 0, 1).narrow(0, 1, 5), F.pad(a.permute(2, 0, 1), [0, 0, 0, 0, -3, 0])], 1)],
+  ["gather indexSelect", [[9, 13]], ([a]) => a.indexSelect(0, [8, 1, 1, 0]).add(a.gather(0, [[1, 2, 8, 0, 3, 4, 5, 6, 7, 8, 0, 1, 2]]))],
+  ["batchNorm2d", [[6, 5, 9, 7], [5], [5]], ([x, w, b]) => F.batchNorm(x, null, null, w, b, { training: true })],
+  ["layerNorm", [[9, 37], [37], [37]], ([x, w, b]) => F.layerNorm(x, 37, w, b)],
+  ["conv2d groups", [[2, 6, 11, 9], [9, 2, 3, 3], [9]], ([x, w, b]) => F.conv2d(x, w, b, { padding: 1, groups: 3 })],
+  [
+    "convTranspose2d",
+    [[2, 4, 6, 5], [4, 3, 3, 3], [3]],
+    ([x, w, b]) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+  ],
 ];
+
+const F = wg.nn.functional;
 
 interface Result {
   out: Float32Array;

@@ -25,6 +25,7 @@ import {
 import { threadsUnavailable } from "../src/backend/wasm/features.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { ThreadPool, type Call } from "../src/backend/threads/pool.js";
+import * as wg from "../src/index.js";
 import { expectClose } from "./helpers/gradcheck.js";
 
 const root = join(import.meta.dirname, "..");
@@ -105,7 +106,23 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     const run = () => {
       const x = randn([n], { requiresGrad: true });
       const pos = tensor(rand([n]).add(0.5).data(), { requiresGrad: true }); // log and sqrt want x > 0
-      const ys = [x.relu(), x.sigmoid(), x.tanh(), x.exp(), pos.log(), pos.sqrt()];
+      const ys = [
+        x.relu(),
+        x.sigmoid(),
+        x.tanh(),
+        x.exp(),
+        pos.log(),
+        pos.sqrt(),
+        x.abs(),
+        x.clamp(-0.5, 0.7),
+        F.leakyRelu(x, 0.1),
+        F.elu(x),
+        F.gelu(x),
+        F.gelu(x, "tanh"),
+        F.silu(x),
+        F.softplus(x),
+        wg.where(x.detach().sub(0.3), x, pos),
+      ];
       ys.reduce((a, y) => a.add(y.mul(y)))
         .sum()
         .backward();
@@ -118,6 +135,8 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
         (p: Tensor[]) => new optim.AdamW(p, { lr: 0.01 }),
         (p: Tensor[]) => new optim.RMSprop(p, { lr: 0.01, momentum: 0.5 }),
         (p: Tensor[]) => new optim.RMSprop(p, { lr: 0.01 }),
+        (p: Tensor[]) => new optim.Adadelta(p, { weightDecay: 1e-2 }),
+        (p: Tensor[]) => new optim.Adagrad(p, { lrDecay: 0.1 }),
       ];
       for (const make of optimizers) {
         const p = randn([n], { requiresGrad: true });
@@ -135,6 +154,24 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     const two = await on(build, 2, run);
     expect(two.length).toBe(one.length);
     two.forEach((t, i) => expect(Array.from(t), `result ${i}`).toEqual(Array.from(one[i])));
+  });
+
+  it.each(BUILDS)("%s: batch norm, layer norm and batched products give the bits of one thread", async (build) => {
+    const run = () => {
+      const x = randn([32, 16, 12, 12], { requiresGrad: true });
+      const w = randn([16], { requiresGrad: true });
+      const y = F.batchNorm(x, null, null, w, null, { training: true });
+      const t = randn([64, 17, 96], { requiresGrad: true });
+      const z = F.layerNorm(t, 96);
+      const q = randn([8, 4, 17, 16], { requiresGrad: true });
+      const k = randn([8, 4, 16, 17], { requiresGrad: true });
+      const att = q.matmul(k).softmax(-1);
+      y.mul(y).sum().add(z.mul(z).sum()).add(att.mul(att).sum()).backward();
+      return [y, z, att, x.grad!, w.grad!, t.grad!, q.grad!, k.grad!].map((r) => r.data());
+    };
+    const one = await on(build, 1, run);
+    const two = await on(build, 2, run);
+    two.forEach((r, i) => expect(Array.from(r), `result ${i}`).toEqual(Array.from(one[i])));
   });
 
   it("trains LeNet-5 for 100 steps: 2 threads repeat themselves bit for bit, and follow the 1-thread curve", async () => {

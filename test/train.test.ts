@@ -320,6 +320,84 @@ describe.each(BACKENDS)("training on $name", (backend) => {
     });
   });
 
+  it("trains on a TensorDataset of the user's own features and labels through the DataLoader and fit()", async () => {
+    manualSeed(2);
+    // three Gaussian blobs in 5 dims, labels by blob
+    const N = 300;
+    const labels = Int32Array.from({ length: N }, (_, i) => i % 3);
+    const centers = randn([3, 5]).mul(3);
+    const x = randn([N, 5]).add(centers.indexSelect(0, labels));
+    const ds = new data.TensorDataset(x, labels);
+    const loader = new data.DataLoader(ds, { batchSize: 32 });
+    expect(loader.length).toBe(10);
+    const seen = new Set<number>();
+    for (const b of loader) {
+      expect(b.x.shape[1]).toBe(5);
+      // each batch row is the dataset row of its label's sample
+      b.y.forEach((v) => seen.add(v));
+    }
+    expect([...seen].sort()).toEqual([0, 1, 2]);
+    const model = new nn.Sequential(new nn.Linear(5, 16), new nn.ReLU(), new nn.Linear(16, 3));
+    const optimizer = new optim.Adam(model.parameters(), { lr: 0.05 });
+    const r = await fit(model, { optimizer, epochs: 5, data: loader, test: new data.DataLoader(ds, { batchSize: 100, shuffle: false }) });
+    expect(r.testAccuracies.at(-1)).toBeGreaterThan(0.9);
+    expect(() => new data.DataLoader(ds, { mean: 0.5, augment: true })).toThrow(/DataLoader: mean, augment apply to image datasets/);
+    expect(() => new data.TensorDataset(x, [0, 1])).toThrow(/TensorDataset: 2 labels for 300 samples of x \[300,5\]/);
+    expect(() => new data.TensorDataset(x, tensor([1, 2]))).toThrow(/TensorDataset: targets \[2\] must have one row per sample/);
+    loader.dispose();
+    optimizer.dispose();
+  });
+
+  it("a TensorDataset of target tensors: the batches carry the targets' rows, for a regression loss", async () => {
+    manualSeed(3);
+    const x = randn([64, 3]);
+    const w = tensor([[1], [-2], [0.5]]);
+    const y = x.matmul(w).add(0.25); // targets [64, 1]
+    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 16 });
+    for (const b of loader) {
+      // the gathered rows still satisfy y = x w + 0.25: rows of x and y travel together
+      expect(Array.from(b.x.matmul(w).add(0.25).data()).map((v) => v.toFixed(4))).toEqual(Array.from(b.y.data()).map((v) => v.toFixed(4)));
+    }
+    const model = new nn.Linear(3, 1);
+    const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const r = await fit(model, { optimizer, epochs: 30, data: loader, loss: (out, b) => F.mseLoss(out, b.y) });
+    expect(r.losses.at(-1)!).toBeLessThan(1e-4);
+    loader.dispose();
+  });
+
+  it("fit() steps ReduceLROnPlateau with the validation loss", async () => {
+    const p = zeros([1], { requiresGrad: true });
+    const model = new (class extends nn.Module {
+      constructor() {
+        super();
+        this.registerParameter("p", p);
+      }
+      forward(x: Tensor): Tensor {
+        return x.mul(p);
+      }
+    })();
+    const optimizer = new optim.SGD([p], { lr: 0.1 });
+    const scheduler = new optim.ReduceLROnPlateau(optimizer, { patience: 1, factor: 0.5 });
+    const batch = { x: tensor([[1]]), y: tensor([[0]]) };
+    let epoch = 0;
+    const flat = [3, 2, 2, 2, 2, 2]; // improves once, then stalls
+    const lrs: number[] = [];
+    await fit(model, {
+      optimizer,
+      epochs: 6,
+      data: [batch],
+      loss: (out, b) => F.mseLoss(out, b.y as Tensor),
+      accuracy: false,
+      scheduler,
+      validate: () => flat[epoch++],
+      onEpoch: () => void lrs.push(optimizer.lr),
+    });
+    expect(lrs).toEqual([0.1, 0.1, 0.1, 0.05, 0.05, 0.025]);
+    await expect(fit(model, { optimizer, epochs: 1, data: [batch], scheduler })).rejects.toThrow(
+      /fit: ReduceLROnPlateau needs a validate function/,
+    );
+  });
+
   it("learns XOR with a two-layer MLP", () => {
     manualSeed(3);
     const net = new TwoLayer();

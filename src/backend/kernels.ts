@@ -234,7 +234,17 @@ export interface Kernels {
     weightDecay: number,
     momentum: number,
   ): void;
-  adadeltaStep(p: number, grad: number, sq: number, acc: number, n: number, lr: number, rho: number, eps: number, weightDecay: number): void;
+  adadeltaStep(
+    p: number,
+    grad: number,
+    sq: number,
+    acc: number,
+    n: number,
+    lr: number,
+    rho: number,
+    eps: number,
+    weightDecay: number,
+  ): void;
   /** clr: the learning rate after lrDecay. */
   adagradStep(p: number, grad: number, sum: number, n: number, clr: number, eps: number, weightDecay: number): void;
   sumSquares(x: number, n: number): number;

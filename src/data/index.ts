@@ -1,6 +1,6 @@
 // The data namespace.
 export { readIdx, parseIdx, encodeIdx, gunzip, type IdxArray } from "./idx.js";
-export { makeDataset, subset, type ImageDataset } from "./dataset.js";
+export { makeDataset, subset, TensorDataset, type ImageDataset } from "./dataset.js";
 export {
   loadMnist,
   findMnist,
@@ -12,5 +12,5 @@ export {
   type LoadMnistOptions,
   type MnistData,
 } from "./mnist.js";
-export { DataLoader, type DataLoaderOptions, type Batch } from "./loader.js";
+export { DataLoader, type DataLoaderOptions, type Batch, type TargetBatch, type BatchOf } from "./loader.js";
 export { DEFAULT_AUGMENT, type AugmentOptions } from "./augment.js";

@@ -1,14 +1,15 @@
 // DataLoader: seeded shuffling, batches of the dataset's uint8 pixels staged
 // in the heap and normalised into reused tensors by a kernel, and optional
 // augmentation. The images stay in one uint8 copy (MNIST's 60,000 are 47 MB);
-// steady state allocates nothing per batch.
+// steady state allocates nothing per batch. Over a TensorDataset, each
+// batch's rows are gathered from the user's tensors by the indexSelect kernel.
 import type { Backend } from "../backend/backend.js";
 import { activeBackend } from "../backend/backend.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
 import { keep } from "../tidy.js";
 import { nextU32 } from "../random.js";
-import type { ImageDataset } from "./dataset.js";
+import { TensorDataset, type ImageDataset } from "./dataset.js";
 import { DEFAULT_AUGMENT, fillUniform, gaussianKernel, randomAffine, type AugmentOptions } from "./augment.js";
 
 export interface DataLoaderOptions {
@@ -29,28 +30,42 @@ export interface DataLoaderOptions {
 export interface Batch {
   /** Reused across batches: read it before the next one, never dispose it. */
   x: Tensor;
-  /** Class labels (reused too). */
+  /** Class labels, or a TensorDataset's target rows (reused too). */
   y: Int32Array;
   size: number;
 }
 
-export class DataLoader implements Iterable<Batch> {
+/** A batch of a TensorDataset whose y is a target tensor. */
+export interface TargetBatch {
+  x: Tensor;
+  y: Tensor;
+  size: number;
+}
+
+/** The batches a loader over D yields: targets for a TensorDataset of target tensors, else class labels. */
+export type BatchOf<D> = D extends TensorDataset<infer Y> ? (Y extends Tensor ? TargetBatch : Batch) : Batch;
+
+/** The samples an image dataset's batches are staged from, or null for a TensorDataset. */
+type Staging = { block: Block; scratch: Block } | null;
+
+export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tensor> = ImageDataset> implements Iterable<BatchOf<D>> {
   readonly batchSize: number;
   private readonly backend: Backend;
-  private readonly stagingBlock: Block; // one batch's uint8 pixels
   private readonly staging: number;
+  private readonly blocks: Staging;
   private disposed = false;
   private readonly pixels: number;
   private readonly order: Int32Array;
-  private readonly scratchBlock: Block; // floats: one normalised image, two fields, blur tmp, kernel
+  /** One batch's sample indices (i32), for a TensorDataset's gathers. */
+  private readonly indexBlock: Block | null;
   private readonly scratch: number;
-  private readonly batches = new Map<number, { x: Tensor; y: Int32Array }>();
+  private readonly batches = new Map<number, { x: Tensor; y: Int32Array | Tensor }>();
   private readonly aug: Required<AugmentOptions> | null;
   private readonly kernel: Float32Array | null;
   private readonly o: Required<Omit<DataLoaderOptions, "augment">>;
 
   constructor(
-    readonly dataset: ImageDataset,
+    readonly dataset: D,
     options: DataLoaderOptions = {},
   ) {
     const batchSize = options.batchSize ?? 64;
@@ -58,6 +73,14 @@ export class DataLoader implements Iterable<Batch> {
       throw new TypeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (dataset.count < 1) throw new Error("DataLoader: the dataset is empty");
     this.batchSize = batchSize;
+    if (dataset instanceof TensorDataset) {
+      const imageOnly = (["mean", "std", "augment", "flat"] as const).filter((k) => options[k] !== undefined);
+      if (imageOnly.length > 0) {
+        throw new TypeError(`DataLoader: ${imageOnly.join(", ")} apply to image datasets; a TensorDataset's tensors are used as they are`);
+      }
+      dataset.x._check();
+      if (dataset.y instanceof Tensor) dataset.y._check();
+    }
     this.o = {
       batchSize,
       shuffle: options.shuffle ?? true,
@@ -69,17 +92,26 @@ export class DataLoader implements Iterable<Batch> {
     this.aug = options.augment ? { ...DEFAULT_AUGMENT, ...(options.augment === true ? {} : options.augment) } : null;
     this.kernel = this.aug?.elastic ? gaussianKernel(this.aug.elastic.sigma) : null;
     this.backend = activeBackend();
-    this.pixels = dataset.rows * dataset.cols;
-    if (dataset.images.length < dataset.count * this.pixels) {
-      throw new Error(
-        `DataLoader: ${dataset.images.length} bytes of images for ${dataset.count} images of ${dataset.rows}x${dataset.cols}`,
-      );
-    }
-    this.stagingBlock = Block.alloc(batchSize * this.pixels);
-    this.staging = this.stagingBlock.ptr;
-    this.scratchBlock = Block.alloc((4 * this.pixels + (this.kernel?.length ?? 0)) * 4);
-    this.scratch = this.scratchBlock.ptr;
     this.order = Int32Array.from({ length: dataset.count }, (_, i) => i);
+    if (dataset instanceof TensorDataset) {
+      this.pixels = 0;
+      this.blocks = null;
+      this.staging = this.scratch = 0;
+      this.indexBlock = Block.alloc(batchSize * 4);
+      return;
+    }
+    const images = dataset as ImageDataset;
+    this.pixels = images.rows * images.cols;
+    if (images.images.length < images.count * this.pixels) {
+      throw new Error(`DataLoader: ${images.images.length} bytes of images for ${images.count} images of ${images.rows}x${images.cols}`);
+    }
+    this.indexBlock = null;
+    this.blocks = {
+      block: Block.alloc(batchSize * this.pixels), // one batch's uint8 pixels
+      scratch: Block.alloc((4 * this.pixels + (this.kernel?.length ?? 0)) * 4), // floats: one normalised image, two fields, blur tmp, kernel
+    };
+    this.staging = this.blocks.block.ptr;
+    this.scratch = this.blocks.scratch.ptr;
   }
 
   get length(): number {
@@ -88,7 +120,7 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   /** One epoch of batches; each epoch draws a new order when shuffling. */
-  *[Symbol.iterator](): Iterator<Batch> {
+  *[Symbol.iterator](): Iterator<BatchOf<D>> {
     if (this.disposed) throw new Error("DataLoader: used after dispose()");
     const n = this.dataset.count;
     if (this.o.shuffle) {
@@ -102,31 +134,55 @@ export class DataLoader implements Iterable<Batch> {
     for (let start = 0; start < n; start += this.batchSize) {
       const size = Math.min(this.batchSize, n - start);
       if (size < this.batchSize && this.o.dropLast) break;
-      yield this.fill(start, size);
+      yield (this.dataset instanceof TensorDataset ? this.gather(this.dataset, start, size) : this.fill(start, size)) as BatchOf<D>;
     }
   }
 
-  private batchFor(size: number): { x: Tensor; y: Int32Array } {
+  private batchFor(size: number, make: () => { x: Tensor; y: Int32Array | Tensor }): { x: Tensor; y: Int32Array | Tensor } {
     let b = this.batches.get(size);
     if (b === undefined) {
-      const { rows, cols } = this.dataset;
-      const x = keep(Tensor._empty(this.o.flat ? [size, rows * cols] : [size, 1, rows, cols]));
-      b = { x, y: new Int32Array(size) };
+      b = make();
       this.batches.set(size, b);
     }
     return b;
   }
 
+  /** A TensorDataset's batch: the rows of x (and of y's targets) at the epoch's order, gathered by kernel. */
+  private gather(d: TensorDataset<Int32Array | Tensor>, start: number, size: number): Batch | TargetBatch {
+    const rowsOf = (t: Tensor) => [size, ...t.shape.slice(1)];
+    const b = this.batchFor(size, () => ({
+      x: keep(Tensor._empty(rowsOf(d.x))),
+      y: d.y instanceof Tensor ? keep(Tensor._empty(rowsOf(d.y))) : new Int32Array(size),
+    }));
+    const idx = this.indexBlock!;
+    idx.i32().set(this.order.subarray(start, start + size));
+    const k = this.backend.k;
+    for (const [src, dst] of [[d.x, b.x], ...(d.y instanceof Tensor ? [[d.y, b.y as Tensor]] : [])] as [Tensor, Tensor][]) {
+      dst._written();
+      k.indexSelect(src._ptr, idx.ptr, dst._ptr, 1, d.count, size, dst.size / size);
+    }
+    if (!(d.y instanceof Tensor)) {
+      const y = b.y as Int32Array;
+      for (let i = 0; i < size; i++) y[i] = d.y[this.order[start + i]];
+    }
+    return { x: b.x, y: b.y, size } as Batch | TargetBatch;
+  }
+
   private fill(start: number, size: number): Batch {
-    const b = this.batchFor(size);
+    const dataset = this.dataset as ImageDataset;
+    const { rows, cols } = dataset;
+    const b = this.batchFor(size, () => ({
+      x: keep(Tensor._empty(this.o.flat ? [size, rows * cols] : [size, 1, rows, cols])),
+      y: new Int32Array(size),
+    })) as { x: Tensor; y: Int32Array };
     const heap = this.backend.heap,
       k = this.backend.k,
       P = this.pixels,
-      images = this.dataset.images;
+      images = dataset.images;
     for (let i = 0; i < size; i++) {
       const s = this.order[start + i];
       heap.u8.set(images.subarray(s * P, (s + 1) * P), this.staging + i * P);
-      b.y[i] = this.dataset.labels[s];
+      b.y[i] = dataset.labels[s];
     }
     const scale = 1 / (255 * this.o.std),
       shift = -this.o.mean / this.o.std;
@@ -140,7 +196,7 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   private augmentInto(x: Tensor, size: number, scale: number, shift: number): void {
-    const { rows, cols } = this.dataset;
+    const { rows, cols } = this.dataset as ImageDataset;
     const P = this.pixels,
       heap = this.backend.heap,
       k = this.backend.k;
@@ -185,9 +241,13 @@ export class DataLoader implements Iterable<Batch> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.stagingBlock.free();
-    this.scratchBlock.free();
-    for (const b of this.batches.values()) b.x.dispose();
+    this.blocks?.block.free();
+    this.blocks?.scratch.free();
+    this.indexBlock?.free();
+    for (const b of this.batches.values()) {
+      b.x.dispose();
+      if (b.y instanceof Tensor) b.y.dispose();
+    }
     this.batches.clear();
   }
 }

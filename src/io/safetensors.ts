@@ -46,7 +46,12 @@ function toFloat32(name: string, dtype: string, bytes: Uint8Array, n: number): F
     if (littleEndian) out.set(new Float32Array(bytes.slice().buffer));
     else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
   } else if (dtype === "F64") {
-    for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
+    for (let i = 0; i < n; i++) {
+      const v = view.getFloat64(8 * i, true);
+      out[i] = v;
+      if (Number.isFinite(v) && !Number.isFinite(out[i]))
+        throw new RangeError(`loadSafetensors: '${name}' (F64) holds ${v} at ${i}, which overflows float32`);
+    }
   } else if (dtype === "BF16") {
     const tmp = new DataView(new ArrayBuffer(4));
     for (let i = 0; i < n; i++) {

@@ -18,8 +18,10 @@ function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
  * at most maxNorm, and returns that total norm before clipping.
  */
 export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2): number {
-  if (typeof maxNorm !== "number" || !(maxNorm >= 0)) throw new TypeError(`clipGradNorm_: maxNorm must be a non-negative number, got ${String(maxNorm)}`);
-  if (typeof normType !== "number" || !(normType > 0)) throw new TypeError(`clipGradNorm_: normType must be positive (or Infinity), got ${String(normType)}`);
+  if (typeof maxNorm !== "number" || !(maxNorm >= 0))
+    throw new TypeError(`clipGradNorm_: maxNorm must be a non-negative number, got ${String(maxNorm)}`);
+  if (typeof normType !== "number" || !(normType > 0))
+    throw new TypeError(`clipGradNorm_: normType must be positive (or Infinity), got ${String(normType)}`);
   const grads = gradsOf("clipGradNorm_", params);
   if (grads.length === 0) return 0;
   let total: number;
@@ -33,7 +35,8 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
 
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue_(params: Iterable<Tensor> | Tensor, clipValue: number): void {
-  if (typeof clipValue !== "number" || !(clipValue >= 0)) throw new TypeError(`clipGradValue_: clipValue must be a non-negative number, got ${String(clipValue)}`);
+  if (typeof clipValue !== "number" || !(clipValue >= 0))
+    throw new TypeError(`clipGradValue_: clipValue must be a non-negative number, got ${String(clipValue)}`);
   for (const g of gradsOf("clipGradValue_", params)) {
     g._written();
     overElements(

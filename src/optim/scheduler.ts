@@ -103,9 +103,11 @@ export class ReduceLROnPlateau {
     options: ReduceLROnPlateauOptions = {},
   ) {
     this.mode = options.mode ?? "min";
-    if (this.mode !== "min" && this.mode !== "max") throw new TypeError(`ReduceLROnPlateau: mode must be "min" or "max", got ${String(options.mode)}`);
+    if (this.mode !== "min" && this.mode !== "max")
+      throw new TypeError(`ReduceLROnPlateau: mode must be "min" or "max", got ${String(options.mode)}`);
     this.factor = options.factor ?? 0.1;
-    if (!(this.factor >= 0 && this.factor < 1)) throw new TypeError(`ReduceLROnPlateau: factor must be in [0, 1), got ${String(options.factor)}`);
+    if (!(this.factor >= 0 && this.factor < 1))
+      throw new TypeError(`ReduceLROnPlateau: factor must be in [0, 1), got ${String(options.factor)}`);
     this.patience = options.patience ?? 10;
     this.threshold = options.threshold ?? 1e-4;
     this.thresholdMode = options.thresholdMode ?? "rel";
@@ -127,7 +129,8 @@ export class ReduceLROnPlateau {
 
   /** One epoch's metric. */
   step(metric: number): void {
-    if (typeof metric !== "number" || Number.isNaN(metric)) throw new TypeError(`ReduceLROnPlateau: step needs the epoch's metric as a number, got ${String(metric)}`);
+    if (typeof metric !== "number" || Number.isNaN(metric))
+      throw new TypeError(`ReduceLROnPlateau: step needs the epoch's metric as a number, got ${String(metric)}`);
     this.epoch++;
     if (this.isBetter(metric)) {
       this.best = metric;

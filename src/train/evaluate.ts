@@ -1,6 +1,6 @@
 // Classification accuracy and the confusion matrix of a model over a loader.
 import type { Module } from "../nn/module.js";
-import type { DataLoader } from "../data/loader.js";
+import type { Batch } from "../data/loader.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { tidy } from "../tidy.js";
 
@@ -12,8 +12,8 @@ export interface Evaluation {
   confusion: number[][];
 }
 
-/** Accuracy and confusion matrix; `classes` defaults to the model's output width. */
-export function evaluate(model: Module, loader: DataLoader, classes?: number): Evaluation {
+/** Accuracy and confusion matrix over batches with class labels (a DataLoader); `classes` defaults to the model's output width. */
+export function evaluate(model: Module, loader: Iterable<Batch>, classes?: number): Evaluation {
   let confusion: number[][] = [];
   let correct = 0,
     count = 0;

@@ -12,7 +12,7 @@
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { ReduceLROnPlateau, type LRScheduler } from "../optim/scheduler.js";
-import type { DataLoader } from "../data/loader.js";
+import type { Batch } from "../data/loader.js";
 import type { Tensor } from "../tensor.js";
 import { keep, tidy } from "../tidy.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -70,7 +70,7 @@ export interface FitOptions<B extends TrainBatch> extends StepOptions<B> {
   /** Count correct predictions for the running accuracy (default: with the default loss). */
   accuracy?: boolean;
   /** Evaluated after each epoch: accuracy and confusion matrix (EpochInfo.test). */
-  test?: DataLoader;
+  test?: Iterable<Batch>;
   /** Validation loss, evaluated after each epoch (needed for patience). */
   validate?: (model: Module) => number;
   /** Stop when a step moves the parameters less than this (Euclidean norm over all). */
@@ -130,7 +130,8 @@ function yieldToEventLoop(): Promise<void> {
 function checkOptions<B extends TrainBatch>(o: FitOptions<B>): void {
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new TypeError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (o.patience !== undefined && !o.validate) throw new Error("fit: patience needs a validate function");
-  if (o.scheduler instanceof ReduceLROnPlateau && !o.validate) throw new Error("fit: ReduceLROnPlateau needs a validate function (it steps on the validation loss)");
+  if (o.scheduler instanceof ReduceLROnPlateau && !o.validate)
+    throw new Error("fit: ReduceLROnPlateau needs a validate function (it steps on the validation loss)");
   if (o.data === undefined || (typeof o.data !== "function" && typeof (o.data as Iterable<B>)[Symbol.iterator] !== "function")) {
     throw new TypeError("fit: data must be an iterable of batches (a DataLoader, an array) or a function returning one");
   }

@@ -142,7 +142,16 @@ export function adadeltaStep(
   }
 }
 
-export function adagradStep(this: Views, p: number, grad: number, sum: number, n: number, clr: number, eps: number, weightDecay: number): void {
+export function adagradStep(
+  this: Views,
+  p: number,
+  grad: number,
+  sum: number,
+  n: number,
+  clr: number,
+  eps: number,
+  weightDecay: number,
+): void {
   const f = this.f32;
   const [p0, g0, s0] = [p, grad, sum].map((x) => x >>> 2);
   for (let i = 0; i < n; i++) {
