@@ -30,4 +30,34 @@ describe("examples", () => {
     const accuracy = Number(/epoch 1: train loss \d\.\d{4}, test accuracy (\d+\.\d\d)%/.exec(out)?.[1]);
     expect(accuracy).toBeGreaterThan(90);
   }, 120_000);
+
+  // the four public scripts ported (issue 21): a short run each, on the offline sample
+  // the transformer learns slowest from 16 steps (35% here; chance is 10%)
+  it.each([
+    ["pytorch-mnist", 0.6],
+    ["keras-convnet", 0.6],
+    ["kaggle-cnn", 0.6],
+    ["simple-vit", 0.25],
+  ] as const)(
+    "%s.mjs trains: two short epochs, the loss falls, the test accuracy passes %d",
+    (name, least) => {
+      const out = execFileSync(
+        process.execPath,
+        [join(root, "examples", `${name}.mjs`), "--epochs", "2", "--limit", "1024", "--test-limit", "500", "--json"],
+        {
+          cwd: root,
+          env,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const r = JSON.parse(out.trim().split("\n").at(-1)!);
+      expect(r.script).toBe(name);
+      expect(r.epochs).toHaveLength(2);
+      const [first, second] = r.epochs;
+      expect(second.loss).toBeLessThan(first.loss);
+      expect(second.testAccuracy).toBeGreaterThan(least);
+    },
+    180_000,
+  );
 });

@@ -93,10 +93,31 @@ describe.each(BACKENDS)("safetensors on $name", (backend) => {
         ),
       ),
     ).toThrow(/overlap or hole/);
-    expect(() => io.loadSafetensors(file({ w: { dtype: "I8", shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(/dtype I8/);
+    expect(() => io.loadSafetensors(file({ w: { dtype: "F8_E4M3", shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(
+      /'w' has dtype F8_E4M3; supported: /,
+    );
     const notJson = file({}, new Uint8Array(0));
     notJson[8] = 0x7b + 1;
     expect(() => io.loadSafetensors(notJson)).toThrow(/not JSON/);
     expect(() => io.loadSafetensors("x" as never)).toThrow(TypeError);
+  });
+
+  it("reads integer tensors (PyTorch's I64 num_batches_tracked) where float32 holds them exactly, and refuses the rest", () => {
+    const i64 = new Uint8Array(16);
+    new DataView(i64.buffer).setBigInt64(0, 5n, true);
+    new DataView(i64.buffer).setBigInt64(8, -(2n ** 24n), true);
+    const t = io.loadSafetensors(file({ n: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, i64));
+    expect(Array.from(t.n.data())).toEqual([5, -(2 ** 24)]);
+    const u8 = io.loadSafetensors(file({ m: { dtype: "BOOL", shape: [3], data_offsets: [0, 3] } }, Uint8Array.of(1, 0, 1)));
+    expect(Array.from(u8.m.data())).toEqual([1, 0, 1]);
+    new DataView(i64.buffer).setBigInt64(8, 2n ** 24n + 1n, true);
+    expect(() => io.loadSafetensors(file({ n: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, i64))).toThrow(
+      /loadSafetensors: 'n' \(I64\) holds 16777217 at 1, which float32 cannot hold exactly/,
+    );
+    const f64 = new Uint8Array(8);
+    new DataView(f64.buffer).setFloat64(0, 1e300, true);
+    expect(() => io.loadSafetensors(file({ x: { dtype: "F64", shape: [1], data_offsets: [0, 8] } }, f64))).toThrow(
+      /'x' \(F64\) holds 1e\+300 at 0, which overflows float32/,
+    );
   });
 });

@@ -24,6 +24,7 @@ export {
   Softmax,
   Dropout,
   Sequential,
+  ModuleList,
   type BatchNormOptions,
 } from "./layers.js";
 export * as functional from "./functional.js";

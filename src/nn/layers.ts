@@ -444,6 +444,32 @@ export class Embedding extends Module {
   }
 }
 
+/** A list of modules registered as "0", "1", ... (PyTorch's ModuleList): for models that loop over their layers. */
+export class ModuleList extends Module implements Iterable<Module> {
+  private readonly items: Module[] = [];
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+  append(m: Module): this {
+    this.registerModule(String(this.items.length), m);
+    this.items.push(m);
+    return this;
+  }
+  get length(): number {
+    return this.items.length;
+  }
+  at(i: number): Module | undefined {
+    return this.items.at(i);
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.items[Symbol.iterator]();
+  }
+  forward(): Tensor {
+    throw new Error("ModuleList: a list has no forward; iterate over it in the forward of the model that holds it");
+  }
+}
+
 /** Children named "0", "1", ... as in PyTorch; forward chains them. */
 export class Sequential extends Module {
   readonly layers: Module[];
