@@ -19,6 +19,7 @@ const PORTABLE = [
   "ops",
   "optim",
   "parity",
+  "properties",
   "safetensors",
   "tensor",
   "torch",

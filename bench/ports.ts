@@ -48,7 +48,14 @@ function run(command: string, args: string[]): Run {
 }
 const ours = (script: string, seed: number) => run(values.node, [join("examples", `${script}.mjs`), ...common, "--seed", String(seed)]);
 const torch = (script: string, seed: number) =>
-  run("/usr/bin/python3", [join("examples", "pytorch", `${script.replace(/-/g, "_")}.py`), ...common, "--seed", String(seed), "--data", data]);
+  run("/usr/bin/python3", [
+    join("examples", "pytorch", `${script.replace(/-/g, "_")}.py`),
+    ...common,
+    "--seed",
+    String(seed),
+    "--data",
+    data,
+  ]);
 
 const runs: Run[] = [];
 const nodeVersion = execFileSync(values.node, ["--version"], { encoding: "utf8" }).trim();

@@ -60,13 +60,17 @@ function checkInstalled(dir: string, env: NodeJS.ProcessEnv): void {
   node([tsc, "-p", "tsconfig.node.json"]);
   // the README's snippets run as written; its training loop also type-checks as TypeScript, as it says
   const snippets = readmeSnippets();
-  expect(snippets.map((x) => x.file)).toEqual(["example.cjs", "example.mjs", "train.mjs"]);
+  expect(snippets.map((x) => x.file)).toEqual(["example.cjs", "example.mjs", "train.mjs", "model.mjs"]);
   for (const { file, code } of snippets) {
     if (file.endsWith(".cjs") && !process.features.require_module) continue;
     writeFileSync(join(dir, file), code);
     const out = node([file]);
     if (file === "train.mjs") expect(Number(/test accuracy (\d+\.\d\d)%/.exec(out)?.[1])).toBeGreaterThan(85);
-    else expect(out).toMatch(/^wasm-/);
+    else if (file === "model.mjs") {
+      expect(out).toMatch(/conv \(Conv2d\) +\[1,8,8,8\] +\(3\^2 \* 1 \+ 1\) \* 8 = 80/);
+      expect(Number(/accuracy (\d+\.\d)%/.exec(out)?.[1])).toBeGreaterThan(90);
+      expect(out).toContain("'bn.num_batches_tracked'");
+    } else expect(out).toMatch(/^wasm-/);
   }
   writeFileSync(join(dir, "train.ts"), snippets[2].code);
   writeFileSync(join(dir, "tsconfig.readme.json"), JSON.stringify({ extends: "./tsconfig.node.json", files: ["train.ts"] }));
