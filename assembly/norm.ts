@@ -1,11 +1,63 @@
 // Normalisation layers' kernels: batch norm over [outer, C, inner] (the
 // statistics of each channel c over outer and inner) and layer norm over
-// rows of D values. Statistics are summed in f64: a channel of a batch holds
-// tens of thousands of values. Batch-norm kernels take a run of `channels`
-// (pointers at its first channel), so threads can split the channels.
+// rows of D values. Each contiguous row is summed in f32x4 lanes, and the
+// rows' sums are added in f64: a channel of a batch holds tens of thousands
+// of values. Batch-norm kernels take a run of `channels` (pointers at its
+// first channel), so threads can split the channels.
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
+}
+
+@inline function lanes(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+}
+
+/** sum of p[0..n). */
+function rowSum(p: usize, n: i32): f64 {
+  let s: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, v128.load(at(p, i)));
+    s = lanes(acc);
+  }
+  for (; i < n; i++) s += <f64>load<f32>(at(p, i));
+  return s;
+}
+
+/** sum of (p[i] - m)^2 over [0, n). */
+function rowSquares(p: usize, n: i32, m: f32): f64 {
+  let s: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m);
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const d = f32x4.sub(v128.load(at(p, i)), vm);
+      acc = f32x4.add(acc, f32x4.mul(d, d));
+    }
+    s = lanes(acc);
+  }
+  for (; i < n; i++) {
+    const d = load<f32>(at(p, i)) - m;
+    s += <f64>(d * d);
+  }
+  return s;
+}
+
+/** sum of g[i] (x[i] - m) over [0, n). */
+function rowDot(g: usize, x: usize, n: i32, m: f32): f64 {
+  let s: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m);
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(at(g, i)), f32x4.sub(v128.load(at(x, i)), vm)));
+    s = lanes(acc);
+  }
+  for (; i < n; i++) s += <f64>(load<f32>(at(g, i)) * (load<f32>(at(x, i)) - m));
+  return s;
 }
 
 /** mean[c] and the biased variance var[c] of each channel. */
@@ -13,20 +65,11 @@ export function batchNormStats(x: usize, mean: usize, variance: usize, channels:
   const count = <f64>outer * <f64>inner;
   for (let c = 0; c < channels; c++) {
     let s: f64 = 0;
-    for (let o = 0; o < outer; o++) {
-      const p = at(x, (o * C + c) * inner);
-      for (let i = 0; i < inner; i++) s += <f64>load<f32>(at(p, i));
-    }
-    const m = s / count;
+    for (let o = 0; o < outer; o++) s += rowSum(at(x, (o * C + c) * inner), inner);
+    const m = <f32>(s / count);
     let q: f64 = 0;
-    for (let o = 0; o < outer; o++) {
-      const p = at(x, (o * C + c) * inner);
-      for (let i = 0; i < inner; i++) {
-        const d = <f64>load<f32>(at(p, i)) - m;
-        q += d * d;
-      }
-    }
-    store<f32>(at(mean, c), <f32>m);
+    for (let o = 0; o < outer; o++) q += rowSquares(at(x, (o * C + c) * inner), inner, m);
+    store<f32>(at(mean, c), m);
     store<f32>(at(variance, c), <f32>(q / count));
   }
 }
@@ -74,16 +117,12 @@ export function batchNormBackwardSums(
   g: usize, x: usize, mean: usize, sumG: usize, sumGX: usize, channels: i32, outer: i32, C: i32, inner: i32,
 ): void {
   for (let c = 0; c < channels; c++) {
-    const m = <f64>load<f32>(at(mean, c));
+    const m = load<f32>(at(mean, c));
     let sg: f64 = 0, sgx: f64 = 0;
     for (let o = 0; o < outer; o++) {
       const k = (o * C + c) * inner;
-      const pg = at(g, k), px = at(x, k);
-      for (let i = 0; i < inner; i++) {
-        const gv = <f64>load<f32>(at(pg, i));
-        sg += gv;
-        sgx += gv * (<f64>load<f32>(at(px, i)) - m);
-      }
+      sg += rowSum(at(g, k), inner);
+      sgx += rowDot(at(g, k), at(x, k), inner, m);
     }
     store<f32>(at(sumG, c), <f32>sg);
     store<f32>(at(sumGX, c), <f32>sgx);
@@ -98,20 +137,22 @@ export function batchNormBackwardSums(
 export function layerNorm(x: usize, out: usize, mean: usize, invstd: usize, w: usize, b: usize, rows: i32, D: i32, eps: f32): void {
   for (let r = 0; r < rows; r++) {
     const p = at(x, r * D), q = at(out, r * D);
-    let s: f64 = 0;
-    for (let i = 0; i < D; i++) s += <f64>load<f32>(at(p, i));
-    const m = s / <f64>D;
-    let v: f64 = 0;
-    for (let i = 0; i < D; i++) {
-      const d = <f64>load<f32>(at(p, i)) - m;
-      v += d * d;
-    }
-    const is = <f32>(1 / Math.sqrt(v / <f64>D + <f64>eps));
-    const mf = <f32>m;
-    store<f32>(at(mean, r), mf);
+    const m = <f32>(rowSum(p, D) / <f64>D);
+    const is = <f32>(1 / Math.sqrt(rowSquares(p, D, m) / <f64>D + <f64>eps));
+    store<f32>(at(mean, r), m);
     store<f32>(at(invstd, r), is);
-    for (let i = 0; i < D; i++) {
-      let y: f32 = (load<f32>(at(p, i)) - mf) * is;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vm = f32x4.splat(m), vs = f32x4.splat(is);
+      for (; i + 4 <= D; i += 4) {
+        let y = f32x4.mul(f32x4.sub(v128.load(at(p, i)), vm), vs);
+        if (w != 0) y = f32x4.mul(y, v128.load(at(w, i)));
+        if (b != 0) y = f32x4.add(y, v128.load(at(b, i)));
+        v128.store(at(q, i), y);
+      }
+    }
+    for (; i < D; i++) {
+      let y: f32 = (load<f32>(at(p, i)) - m) * is;
       if (w != 0) y *= load<f32>(at(w, i));
       if (b != 0) y += load<f32>(at(b, i));
       store<f32>(at(q, i), y);
