@@ -74,31 +74,45 @@ function convRepr(inC: number, outC: number, weight: Tensor, o: F.ConvTranspose2
   return parts.join(", ");
 }
 
-export class Conv2d extends Module {
+/** What Conv2d and ConvTranspose2d share: the checks, a weight of `weightShape(kh, kw, groups)`, the bias, PyTorch's init. */
+abstract class ConvBase extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
     kernel: number | [number, number],
-    readonly options: F.Conv2dOptions & { bias?: boolean } = {},
+    readonly options: F.ConvTranspose2dOptions & { bias?: boolean },
+    op: string,
+    weightShape: (kh: number, kw: number, groups: number) => number[],
   ) {
     super();
-    positiveInt("Conv2d", "inChannels", inChannels);
-    positiveInt("Conv2d", "outChannels", outChannels);
-    const groups = groupCount("Conv2d", inChannels, outChannels, options.groups);
+    positiveInt(op, "inChannels", inChannels);
+    positiveInt(op, "outChannels", outChannels);
+    const groups = groupCount(op, inChannels, outChannels, options.groups);
     const [kh, kw] = typeof kernel === "number" ? [kernel, kernel] : kernel;
-    positiveInt("Conv2d", "kernel", kh);
-    positiveInt("Conv2d", "kernel", kw);
-    this.weight = this.registerParameter("weight", empty([outChannels, inChannels / groups, kh, kw]));
+    positiveInt(op, "kernel", kh);
+    positiveInt(op, "kernel", kw);
+    this.weight = this.registerParameter("weight", empty(weightShape(kh, kw, groups)));
     this.bias = options.bias === false ? null : this.registerParameter("bias", empty([outChannels]));
     initWeightAndBias(this.weight, this.bias);
   }
-  forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, this.options);
-  }
   protected extraRepr(): string {
     return convRepr(this.inChannels, this.outChannels, this.weight, this.options, this.bias !== null);
+  }
+}
+
+export class Conv2d extends ConvBase {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernel: number | [number, number],
+    options: F.Conv2dOptions & { bias?: boolean } = {},
+  ) {
+    super(inChannels, outChannels, kernel, options, "Conv2d", (kh, kw, groups) => [outChannels, inChannels / groups, kh, kw]);
+  }
+  forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, this.options);
   }
   /** The lecture's count: (kernel area * input channels + 1) * filters, ((2d + 1)^2 C + 1) T for a square kernel. */
   paramFormula(): string {
@@ -110,31 +124,17 @@ export class Conv2d extends Module {
 }
 
 /** The transposed convolution (PyTorch's ConvTranspose2d): weight [in, out / groups, kh, kw]. */
-export class ConvTranspose2d extends Module {
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
+export class ConvTranspose2d extends ConvBase {
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
+    inChannels: number,
+    outChannels: number,
     kernel: number | [number, number],
-    readonly options: F.ConvTranspose2dOptions & { bias?: boolean } = {},
+    options: F.ConvTranspose2dOptions & { bias?: boolean } = {},
   ) {
-    super();
-    positiveInt("ConvTranspose2d", "inChannels", inChannels);
-    positiveInt("ConvTranspose2d", "outChannels", outChannels);
-    const groups = groupCount("ConvTranspose2d", inChannels, outChannels, options.groups);
-    const [kh, kw] = typeof kernel === "number" ? [kernel, kernel] : kernel;
-    positiveInt("ConvTranspose2d", "kernel", kh);
-    positiveInt("ConvTranspose2d", "kernel", kw);
-    this.weight = this.registerParameter("weight", empty([inChannels, outChannels / groups, kh, kw]));
-    this.bias = options.bias === false ? null : this.registerParameter("bias", empty([outChannels]));
-    initWeightAndBias(this.weight, this.bias);
+    super(inChannels, outChannels, kernel, options, "ConvTranspose2d", (kh, kw, groups) => [inChannels, outChannels / groups, kh, kw]);
   }
   forward(x: Tensor): Tensor {
     return F.convTranspose2d(x, this.weight, this.bias, this.options);
-  }
-  protected extraRepr(): string {
-    return convRepr(this.inChannels, this.outChannels, this.weight, this.options, this.bias !== null);
   }
 }
 
@@ -326,10 +326,11 @@ abstract class BatchNormBase extends Module {
   constructor(
     readonly numFeatures: number,
     options: BatchNormOptions,
+    private readonly kind: string,
     private readonly dims: readonly number[],
   ) {
     super();
-    const name = this.constructor.name;
+    const name = kind;
     positiveInt(name, "numFeatures", numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -348,7 +349,7 @@ abstract class BatchNormBase extends Module {
   forward(x: Tensor): Tensor {
     if (!this.dims.includes(x.shape.length) || x.shape[1] !== this.numFeatures) {
       const want = this.dims.map((d) => (d === 2 ? "[N, C]" : d === 3 ? "[N, C, L]" : "[N, C, H, W]")).join(" or ");
-      throw new Error(`${this.constructor.name}: input must be ${want} with C = ${this.numFeatures}, got ${fmtShape(x.shape)}`);
+      throw new Error(`${this.kind}: input must be ${want} with C = ${this.numFeatures}, got ${fmtShape(x.shape)}`);
     }
     let step: number | undefined;
     if (this.training && this.numBatchesTracked !== null) {
@@ -375,14 +376,14 @@ abstract class BatchNormBase extends Module {
 /** Over [N, C] or [N, C, L]: statistics per feature C. */
 export class BatchNorm1d extends BatchNormBase {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
-    super(numFeatures, options, [2, 3]);
+    super(numFeatures, options, "BatchNorm1d", [2, 3]);
   }
 }
 
 /** Over [N, C, H, W]: statistics per channel C over the batch and the image. */
 export class BatchNorm2d extends BatchNormBase {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
-    super(numFeatures, options, [4]);
+    super(numFeatures, options, "BatchNorm2d", [4]);
   }
 }
 

@@ -51,11 +51,16 @@ export abstract class Module {
     if (taken) throw new Error(`${op}: '${name}' is already registered on this module`);
   }
 
-  namedParameters(prefix = ""): [string, Tensor][] {
+  /** The tensors of one kind (parameters or buffers) of this module and its children, by dotted name. */
+  private named(kind: "params" | "buffersByName", prefix: string): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [n, t] of this.params) out.push([prefix + n, t]);
-    for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
+    for (const [n, t] of this[kind]) out.push([prefix + n, t]);
+    for (const [n, m] of this.children) out.push(...m.named(kind, `${prefix}${n}.`));
     return out;
+  }
+
+  namedParameters(prefix = ""): [string, Tensor][] {
+    return this.named("params", prefix);
   }
 
   parameters(): Tensor[] {
@@ -63,10 +68,7 @@ export abstract class Module {
   }
 
   namedBuffers(prefix = ""): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [n, t] of this.buffersByName) out.push([prefix + n, t]);
-    for (const [n, m] of this.children) out.push(...m.namedBuffers(`${prefix}${n}.`));
-    return out;
+    return this.named("buffersByName", prefix);
   }
 
   buffers(): Tensor[] {

@@ -99,6 +99,14 @@ function weightGradOverImages(
   }
 }
 
+/** The bias gradient: g [N, C, H, W] summed over all but C. */
+function biasGrad(g: Tensor, C: number): Tensor {
+  const s = sumTo(g, [C, 1, 1]);
+  const db = s._share([C]);
+  s.dispose();
+  return db;
+}
+
 /** Preloads each image's [O, P] output with the bias (the caller's meta block for thread t). */
 function biasCall(be: Backend, b: Tensor, out: number, t: number): Call {
   return ["binaryBroadcast", BIN_COPY_A, b._ptr, b._ptr, out, be.metas[t]];
@@ -184,13 +192,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
           return program;
         }),
       );
-      let db: Tensor | null = null;
-      if (b !== null && b.requiresGrad) {
-        const s = sumTo(g, [O, 1, 1]);
-        db = s._share([O]);
-        s.dispose();
-      }
-      return b === null ? [dx, dW] : [dx, dW, db];
+      return b === null ? [dx, dW] : [dx, dW, b.requiresGrad ? biasGrad(g, O) : null];
     });
   }
   return out;
@@ -293,13 +295,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
           return program;
         }),
       );
-      let db: Tensor | null = null;
-      if (b !== null && b.requiresGrad) {
-        const s = sumTo(g, [Cout, 1, 1]);
-        db = s._share([Cout]);
-        s.dispose();
-      }
-      return b === null ? [dx, dW] : [dx, dW, db];
+      return b === null ? [dx, dW] : [dx, dW, b.requiresGrad ? biasGrad(g, Cout) : null];
     });
   }
   return out;
