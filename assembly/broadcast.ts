@@ -75,6 +75,10 @@ const BIN_MAX_SHARE = 8;
           const o = <usize>i << 2;
           v128.store(out + o, applyV(op, va, v128.load(b + o)));
         }
+      } else if (sa == 0 && sb == 0) {
+        // one value for the whole row (a bias expanded over a channel's pixels)
+        const v = applyV(op, v128.load32_splat(a), v128.load32_splat(b));
+        for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), v);
       }
     }
   }
