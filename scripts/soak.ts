@@ -80,11 +80,12 @@ await fit(model, {
     if (now >= minutes * 60000) stop.abort();
   },
 });
-sample();
+if (samples.at(-1)?.steps !== steps) sample(); // the last batch's, unless it was just taken
 
 mkdirSync(out, { recursive: true });
 const meta = {
   command: `node --import tsx scripts/soak.ts --minutes ${minutes} --threads ${values.threads}`,
+  data: (await data.loadMnist()).source,
   backend: getBackend(),
   threads: getThreads(),
   node: process.version,
