@@ -86,16 +86,36 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
         const b = randn([8], { requiresGrad: true });
         const y = F.maxPool2d(F.conv2d(x, w, b, { padding: 1 }).relu(), 2);
         const z = F.avgPool2d(y, 3, { stride: 2, padding: 1 });
-        z.mul(z).sum().backward();
-        return { y: y.data(), z: z.data(), dx: x.grad!.data(), dw: w.grad!.data(), db: b.grad!.data() };
+        // grouped (depthwise) and transposed convolutions split the same way
+        const wg = randn([8, 1, 3, 3], { requiresGrad: true });
+        const wt = randn([8, 4, 3, 3], { requiresGrad: true });
+        const t = F.convTranspose2d(F.conv2d(y, wg, null, { groups: 8, padding: 1 }), wt, null, {
+          stride: 2,
+          padding: 1,
+          outputPadding: 1,
+        });
+        z.mul(z).sum().add(t.mul(t).sum()).backward();
+        return {
+          y: y.data(),
+          z: z.data(),
+          t: t.data(),
+          dx: x.grad!.data(),
+          dw: w.grad!.data(),
+          db: b.grad!.data(),
+          dwg: wg.grad!.data(),
+          dwt: wt.grad!.data(),
+        };
       };
       const one = await on(build, 1, run);
       const two = await on(build, 2, run);
       expect(Array.from(two.y)).toEqual(Array.from(one.y));
       expect(Array.from(two.z)).toEqual(Array.from(one.z));
+      expect(Array.from(two.t)).toEqual(Array.from(one.t));
       expect(Array.from(two.dx)).toEqual(Array.from(one.dx)); // each image's input gradient belongs to one thread
       expectClose(two.dw, one.dw, 1e-5, 1e-5, "weight gradient");
       expectClose(two.db, one.db, 1e-5, 1e-5, "bias gradient");
+      expectClose(two.dwg, one.dwg, 1e-5, 1e-5, "depthwise weight gradient");
+      expectClose(two.dwt, one.dwt, 1e-5, 1e-5, "transposed weight gradient");
     },
   );
 
