@@ -10,7 +10,7 @@
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
-import { BIN_COPY_A } from "../backend/kernels.js";
+import { BIN_ADD, BIN_COPY_A, META_BYTES } from "../backend/kernels.js";
 import { checkTensor, writeMeta } from "./util.js";
 import { check4d, outSize, pair } from "./window.js";
 import { sumTo } from "./broadcast.js";
@@ -49,54 +49,93 @@ function checkBias(op: string, b: Tensor | null, O: number, w: Tensor): void {
     throw new Error(`${op}: bias ${fmtShape(b.shape)} must be [${O}] for weight ${fmtShape(w.shape)}`);
 }
 
+/** Columns a product should have at least: below it, images are batched into one product. */
+const MIN_COLUMNS = 256;
+/** Bytes of one thread's column block at most, when images are batched. */
+const MAX_COLUMN_BYTES = 4 << 20;
+
 /**
- * Thread t's programs over its run of images, with a column block of its own:
- * `image(n, t, col)` gives image n's calls.
+ * Images per product: one where an image alone has MIN_COLUMNS output pixels
+ * (the product writes the NCHW output directly), else enough images that the
+ * product has that many columns (small late layers: an image of 4x4 or 1x1
+ * pixels alone makes a thin product that packs the whole weight matrix for
+ * a few columns). A pure function of the sizes.
  */
-function overImages(be: Backend, N: number, colFloats: number, image: (n: number, t: number, col: number) => Call[]): void {
-  const parts = perThread(be, N);
-  const cols = parts.map(() => Block.alloc(colFloats * 4));
-  runPrograms(
-    be,
-    parts.map(([n0, count], t) => {
-      const program: Call[] = [];
-      for (let n = n0; n < n0 + count; n++) program.push(...image(n, t, cols[t].ptr));
-      return program;
-    }),
-  );
-  for (const c of cols) c.free();
+function imagesPerProduct(P: number, CKK: number, perThreadImages: number): number {
+  if (P >= MIN_COLUMNS) return 1;
+  const fit = Math.max(1, Math.floor(MAX_COLUMN_BYTES / (4 * CKK * P)));
+  return Math.max(1, Math.min(Math.ceil(MIN_COLUMNS / P), fit, perThreadImages));
+}
+
+interface Chunk {
+  /** The first image and how many. */
+  n: number;
+  count: number;
+  t: number;
+  /** The first chunk of its thread (a weight gradient starts there with beta 0). */
+  first: boolean;
+  /** A meta block of the chunk's own (a thread's chunks may differ in size). */
+  meta: number;
+  /** The thread's scratch: the column block, and the batched product's block. */
+  col: number;
+  z: number;
+  /** Where this thread sums its weight gradient, if one is wanted. */
+  into: number | undefined;
 }
 
 /**
- * A weight gradient summed over images split by threads: thread t sums its
- * images into its own block (thread 0 straight into dW), and the blocks are
- * added in thread order. `image(n, t, col, into, first)` gives image n's calls.
+ * Runs `chunk`'s calls for every run of `per` images of every thread's share
+ * of the batch, with scratch per thread (colFloats and zFloats per image)
+ * and a meta block per chunk. With `dW`, thread t sums its weight gradient
+ * into a block of its own (thread 0 straight into dW), and the blocks are
+ * added in thread order.
  */
-function weightGradOverImages(
+function overChunks(
   be: Backend,
   N: number,
+  per: number,
   colFloats: number,
+  zFloats: number,
   dW: Tensor | null,
-  image: (n: number, t: number, col: number, into: number | undefined, first: boolean) => Call[],
+  chunk: (c: Chunk) => Call[],
 ): void {
   const parts = perThread(be, N);
-  const cols = parts.map(() => Block.alloc(colFloats * 4));
-  const partials = dW === null ? [] : parts.map((_, t) => (t === 0 ? null : Block.alloc(dW.size * 4)));
+  const blocks: Block[] = [];
+  const alloc = (bytes: number) => {
+    const b = Block.alloc(Math.max(4, bytes));
+    blocks.push(b);
+    return b.ptr;
+  };
+  const cols = parts.map(() => alloc(colFloats * per * 4));
+  const zs = parts.map(() => (zFloats > 0 ? alloc(zFloats * per * 4) : 0));
+  const partials = dW === null ? [] : parts.map((_, t) => (t === 0 ? dW._ptr : alloc(dW.size * 4)));
   runPrograms(
     be,
     parts.map(([n0, count], t) => {
       const program: Call[] = [];
-      const into = t === 0 ? dW?._ptr : partials[t]?.ptr;
-      for (let n = n0; n < n0 + count; n++) program.push(...image(n, t, cols[t].ptr, into, n === n0));
+      for (let n = n0; n < n0 + count; n += per) {
+        const c: Chunk = {
+          n,
+          count: Math.min(per, n0 + count - n),
+          t,
+          first: n === n0,
+          meta: alloc(META_BYTES),
+          col: cols[t],
+          z: zs[t],
+          into: partials[t],
+        };
+        program.push(...chunk(c));
+      }
       return program;
     }),
   );
-  for (const c of cols) c.free();
-  for (const p of partials) {
-    if (p === null) continue;
-    be.k.add(dW!._ptr, p.ptr, dW!._ptr, dW!.size);
-    p.free();
-  }
+  for (let t = 1; t < partials.length; t++) be.k.add(dW!._ptr, partials[t], dW!._ptr, dW!.size);
+  for (const b of blocks) b.free();
+}
+
+/** The images of a chunk. */
+function images(c: Chunk): number[] {
+  return Array.from({ length: c.count }, (_, i) => c.n + i);
 }
 
 /** The bias gradient: g [N, C, H, W] summed over all but C. */
@@ -107,9 +146,10 @@ function biasGrad(g: Tensor, C: number): Tensor {
   return db;
 }
 
-/** Preloads each image's [O, P] output with the bias (the caller's meta block for thread t). */
-function biasCall(be: Backend, b: Tensor, out: number, t: number): Call {
-  return ["binaryBroadcast", BIN_COPY_A, b._ptr, b._ptr, out, be.metas[t]];
+/** Preloads an image's [O, P] output with the bias (`meta`: a block of the caller's for this call). */
+function biasCall(op: string, be: Backend, b: Tensor, shape: [number, number], out: number, meta: number): Call {
+  writeMeta(op, be, shape, [1, 0], [1, 0], meta);
+  return ["binaryBroadcast", BIN_COPY_A, b._ptr, b._ptr, out, meta];
 }
 
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
@@ -142,56 +182,103 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
 
   const out = Tensor._empty([N, O, OH, OW]);
   const be = out._backend;
-  // the bias is preloaded into each image's output by the broadcast kernel, as
-  // linear does, and the GEMMs add onto it (beta = 1); each thread has a meta
-  // block of its own (the kernel counts in it)
-  if (b !== null) perThread(be, N).forEach((_, t) => writeMeta("conv2d", be, [O, P], [1, 0], [1, 0], be.metas[t]));
-  overImages(be, N, CKK * P, (n, t, col) => [
-    ...(b === null ? [] : [biasCall(be, b, out._ptr + n * OP * 4, t)]),
-    ...groups.flatMap((gr): Call[] => [
-      ["im2col", x._ptr + (n * C + gr * Cg) * HW * 4, col, P, ...geometry],
-      [
-        "sgemm",
-        0,
-        0,
-        Og,
-        P,
-        CKK,
-        1,
-        w._ptr + gr * Og * CKK * 4,
-        CKK,
-        col,
-        P,
-        b === null ? 0 : 1,
-        out._ptr + (n * O + gr * Og) * P * 4,
-        P,
-        be.gemmWorks[t],
-      ],
-    ]),
-  ]);
+  const per = G === 1 ? imagesPerProduct(P, CKK, Math.ceil(N / be.threads)) : 1;
+  overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, null, (c) => {
+    if (per === 1) {
+      // the bias is preloaded into the image's output by the broadcast kernel, as
+      // linear does, and the GEMMs add onto it (beta = 1)
+      return [
+        ...(b === null ? [] : [biasCall("conv2d", be, b, [O, P], out._ptr + c.n * OP * 4, c.meta)]),
+        ...groups.flatMap((gr): Call[] => [
+          ["im2col", x._ptr + (c.n * C + gr * Cg) * HW * 4, c.col, P, ...geometry],
+          [
+            "sgemm",
+            0,
+            0,
+            Og,
+            P,
+            CKK,
+            1,
+            w._ptr + gr * Og * CKK * 4,
+            CKK,
+            c.col,
+            P,
+            b === null ? 0 : 1,
+            out._ptr + (c.n * O + gr * Og) * P * 4,
+            P,
+            be.gemmWorks[c.t],
+          ],
+        ]),
+      ];
+    }
+    // a run of images in one product Z [O, images * P], then Z (plus the bias) into the NCHW output
+    const cols = c.count * P;
+    writeMeta("conv2d", be, [c.count, O, P], [P, cols, 1], [0, 1, 0], c.meta);
+    return [
+      ...images(c).map((n, i): Call => ["im2col", x._ptr + n * C * HW * 4, c.col + i * P * 4, cols, ...geometry]),
+      ["sgemm", 0, 0, O, cols, CKK, 1, w._ptr, CKK, c.col, cols, 0, c.z, cols, be.gemmWorks[c.t]],
+      b === null
+        ? ["binaryBroadcast", BIN_COPY_A, c.z, c.z, out._ptr + c.n * OP * 4, c.meta]
+        : ["binaryBroadcast", BIN_ADD, c.z, b._ptr, out._ptr + c.n * OP * 4, c.meta],
+    ];
+  });
 
   const inputs = b === null ? [x, w] : [x, w, b];
   if (needsGrad(...inputs)) {
     record(out, "conv2d", inputs, [x, w], (g, [xs, ws]) => {
       const dW = w.requiresGrad ? Tensor._empty(w.shape.slice()) : null;
       const dx = x.requiresGrad ? Tensor._empty(x.shape.slice()) : null; // zero-filled image by image below (col2im adds)
-      weightGradOverImages(be, N, CKK * P, dW, (n, t, col, into, first) =>
-        groups.flatMap((gr): Call[] => {
-          const gy = g._ptr + (n * O + gr * Og) * P * 4;
-          const xin = (n * C + gr * Cg) * HW * 4;
-          const program: Call[] = [];
-          if (into !== undefined) {
-            program.push(["im2col", xs._ptr + xin, col, P, ...geometry]);
-            program.push(["sgemm", 0, 1, Og, CKK, P, 1, gy, P, col, P, first ? 0 : 1, into + gr * Og * CKK * 4, CKK, be.gemmWorks[t]]);
-          }
-          if (dx !== null) {
-            program.push(["fill", dx._ptr + xin, Cg * HW, 0]);
-            program.push(["sgemm", 1, 0, CKK, P, Og, 1, ws._ptr + gr * Og * CKK * 4, CKK, gy, P, 0, col, P, be.gemmWorks[t]]);
-            program.push(["col2im", col, P, dx._ptr + xin, ...geometry]);
+      overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, dW, (c) => {
+        const program: Call[] = [];
+        if (per === 1) {
+          for (const gr of groups) {
+            const gy = g._ptr + (c.n * O + gr * Og) * P * 4;
+            const xin = (c.n * C + gr * Cg) * HW * 4;
+            if (c.into !== undefined) {
+              program.push(["im2col", xs._ptr + xin, c.col, P, ...geometry]);
+              program.push([
+                "sgemm",
+                0,
+                1,
+                Og,
+                CKK,
+                P,
+                1,
+                gy,
+                P,
+                c.col,
+                P,
+                c.first ? 0 : 1,
+                c.into + gr * Og * CKK * 4,
+                CKK,
+                be.gemmWorks[c.t],
+              ]);
+            }
+            if (dx !== null) {
+              program.push(["fill", dx._ptr + xin, Cg * HW, 0]);
+              program.push(["sgemm", 1, 0, CKK, P, Og, 1, ws._ptr + gr * Og * CKK * 4, CKK, gy, P, 0, c.col, P, be.gemmWorks[c.t]]);
+              program.push(["col2im", c.col, P, dx._ptr + xin, ...geometry]);
+            }
           }
           return program;
-        }),
-      );
+        }
+        // the run's output gradient as one [O, images * P] block, then one product each for dW and the columns
+        const cols = c.count * P;
+        writeMeta("conv2d", be, [O, c.count, P], [P, OP, 1], [P, OP, 1], c.meta);
+        program.push(["binaryBroadcast", BIN_COPY_A, g._ptr + c.n * OP * 4, g._ptr, c.z, c.meta]);
+        if (c.into !== undefined) {
+          images(c).forEach((n, i) => program.push(["im2col", xs._ptr + n * C * HW * 4, c.col + i * P * 4, cols, ...geometry]));
+          program.push(["sgemm", 0, 1, O, CKK, cols, 1, c.z, cols, c.col, cols, c.first ? 0 : 1, c.into, CKK, be.gemmWorks[c.t]]);
+        }
+        if (dx !== null) {
+          program.push(["sgemm", 1, 0, CKK, cols, O, 1, ws._ptr, CKK, c.z, cols, 0, c.col, cols, be.gemmWorks[c.t]]);
+          images(c).forEach((n, i) => {
+            program.push(["fill", dx._ptr + n * C * HW * 4, C * HW, 0]);
+            program.push(["col2im", c.col + i * P * 4, cols, dx._ptr + n * C * HW * 4, ...geometry]);
+          });
+        }
+        return program;
+      });
       return b === null ? [dx, dW] : [dx, dW, b.requiresGrad ? biasGrad(g, O) : null];
     });
   }
@@ -238,9 +325,10 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
 
   const out = Tensor._empty([N, Cout, OH, OW]);
   const be = out._backend;
-  if (b !== null) perThread(be, N).forEach((_, t) => writeMeta(op, be, [Cout, OP], [1, 0], [1, 0], be.metas[t]));
-  overImages(be, N, CKK * P, (n, t, col) => [
-    b === null ? (["fill", out._ptr + n * Cout * OP * 4, Cout * OP, 0] as Call) : biasCall(be, b, out._ptr + n * Cout * OP * 4, t),
+  overChunks(be, N, 1, CKK * P, 0, null, ({ n, t, col, meta }) => [
+    b === null
+      ? (["fill", out._ptr + n * Cout * OP * 4, Cout * OP, 0] as Call)
+      : biasCall(op, be, b, [Cout, OP], out._ptr + n * Cout * OP * 4, meta),
     ...groups.flatMap((gr): Call[] => [
       [
         "sgemm",
@@ -268,7 +356,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
     record(out, op, inputs, [x, w], (g, [xs, ws]) => {
       const dW = w.requiresGrad ? Tensor._empty(w.shape.slice()) : null;
       const dx = x.requiresGrad ? Tensor._empty(x.shape.slice()) : null;
-      weightGradOverImages(be, N, CKK * P, dW, (n, t, col, into, first) =>
+      overChunks(be, N, 1, CKK * P, 0, dW, ({ n, t, col, into, first }) =>
         groups.flatMap((gr): Call[] => {
           const xin = (n * Cin + gr * Cig) * P * 4;
           const program: Call[] = [["im2col", g._ptr + (n * Cout + gr * Cog) * OP * 4, col, P, ...geometry]];
