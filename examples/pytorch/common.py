@@ -76,5 +76,7 @@ def run(name, model, o, loaders, optimizer, scheduler=None, loss=F.cross_entropy
         if not o.json:
             print(f"epoch {epoch}: train loss {total / seen:.4f}, test accuracy {100 * accuracy:.2f}%, {seconds:.1f} s")
     if o.json:
-        blas = "openblas" if "openblas" in torch.__config__.show().lower() else "unknown"
+        # Debian's torch links whichever libblas.so.3 is selected: what the process mapped says which
+        with open("/proc/self/maps") as f:
+            blas = ", ".join(sorted({line.split()[-1] for line in f if "blas" in line})) or "none found"
         print(json.dumps({"script": name, "engine": "pytorch", "torch": torch.__version__, "blas": blas, "threads": torch.get_num_threads(), "seed": o.seed, "epochs": epochs}))
