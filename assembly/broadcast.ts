@@ -17,6 +17,13 @@ const BIN_MAX = 6;
 const BIN_MIN = 7;
 /** The share of maximum(a, b)'s gradient that goes to a: 0 where a < b, 1/2 where equal, else 1. */
 const BIN_MAX_SHARE = 8;
+/** Comparisons: 1 where true, else 0 (NaN compares false, and unequal). */
+const BIN_EQ = 9;
+const BIN_NE = 10;
+const BIN_GT = 11;
+const BIN_GE = 12;
+const BIN_LT = 13;
+const BIN_LE = 14;
 
 @inline function dim(meta: usize, k: i32): i32 {
   return load<i32>(meta + (<usize>(1 + k) << 2));
@@ -40,6 +47,12 @@ const BIN_MAX_SHARE = 8;
   if (op == BIN_MAX) return max(x, y);
   if (op == BIN_MIN) return min(x, y);
   if (op == BIN_MAX_SHARE) return x < y ? 0 : x == y ? 0.5 : 1;
+  if (op == BIN_EQ) return x == y ? 1 : 0;
+  if (op == BIN_NE) return x != y ? 1 : 0;
+  if (op == BIN_GT) return x > y ? 1 : 0;
+  if (op == BIN_GE) return x >= y ? 1 : 0;
+  if (op == BIN_LT) return x < y ? 1 : 0;
+  if (op == BIN_LE) return x <= y ? 1 : 0;
   return x;
 }
 
@@ -50,6 +63,13 @@ const BIN_MAX_SHARE = 8;
   if (op == BIN_DIV) return f32x4.div(x, y);
   if (op == BIN_MAX) return f32x4.max(x, y);
   if (op == BIN_MIN) return f32x4.min(x, y);
+  // a comparison's all-ones lanes, and-ed with 1.0f
+  if (op == BIN_EQ) return v128.and(f32x4.eq(x, y), f32x4.splat(1));
+  if (op == BIN_NE) return v128.and(f32x4.ne(x, y), f32x4.splat(1));
+  if (op == BIN_GT) return v128.and(f32x4.gt(x, y), f32x4.splat(1));
+  if (op == BIN_GE) return v128.and(f32x4.ge(x, y), f32x4.splat(1));
+  if (op == BIN_LT) return v128.and(f32x4.lt(x, y), f32x4.splat(1));
+  if (op == BIN_LE) return v128.and(f32x4.le(x, y), f32x4.splat(1));
   return x;
 }
 
@@ -124,6 +144,12 @@ export function binaryBroadcast(op: i32, a: usize, b: usize, out: usize, meta: u
     case BIN_MAX: run(BIN_MAX, a, b, out, meta); break;
     case BIN_MIN: run(BIN_MIN, a, b, out, meta); break;
     case BIN_MAX_SHARE: run(BIN_MAX_SHARE, a, b, out, meta); break;
+    case BIN_EQ: run(BIN_EQ, a, b, out, meta); break;
+    case BIN_NE: run(BIN_NE, a, b, out, meta); break;
+    case BIN_GT: run(BIN_GT, a, b, out, meta); break;
+    case BIN_GE: run(BIN_GE, a, b, out, meta); break;
+    case BIN_LT: run(BIN_LT, a, b, out, meta); break;
+    case BIN_LE: run(BIN_LE, a, b, out, meta); break;
     default: run(BIN_COPY_A, a, b, out, meta); break;
   }
 }

@@ -229,11 +229,11 @@ export function abs(x: usize, out: usize, n: i32): void {
   for (; i < n; i++) store<f32>(at(out, i), Mathf.abs(load<f32>(at(x, i))));
 }
 
-/** d |x| = g * sign(x) (0 at 0; NaN where x is). */
+/** d |x| = g * sgn(x): 0 at 0 and at NaN, as PyTorch's sgn. */
 export function absBackward(g: usize, x: usize, out: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const v = load<f32>(at(x, i)), gv = load<f32>(at(g, i));
-    store<f32>(at(out, i), v > 0 ? gv : v < 0 ? -gv : gv * v);
+    store<f32>(at(out, i), v > 0 ? gv : v < 0 ? -gv : 0);
   }
 }
 

@@ -9,6 +9,7 @@ import { add, sub, mul, div, pow } from "./ops/binary.js";
 import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
 import { sum, mean, max, argmax, min, variance, std, logsumexp } from "./ops/reduce.js";
 import { abs, clamp } from "./ops/activation.js";
+import { eq, ne, gt, ge, lt, le } from "./ops/compare.js";
 import { softmax, logSoftmax } from "./ops/softmax.js";
 import { matmul } from "./ops/matmul.js";
 import { reshape, flatten, transpose, detach, clone, permute, unsqueeze, squeeze, expand } from "./ops/layout.js";
@@ -47,6 +48,13 @@ declare module "./tensor.js" {
     std(dim?: number, keepDim?: boolean, correction?: number): Tensor;
     logsumexp(dim: number, keepDim?: boolean): Tensor;
     abs(): Tensor;
+    /** Comparisons with broadcasting: 1 where true, 0 where false (float32 tensors; no gradient). */
+    eq(other: Tensor | number): Tensor;
+    ne(other: Tensor | number): Tensor;
+    gt(other: Tensor | number): Tensor;
+    ge(other: Tensor | number): Tensor;
+    lt(other: Tensor | number): Tensor;
+    le(other: Tensor | number): Tensor;
     /** min(max(x, min), max); leave a bound out with null or undefined. */
     clamp(min?: number | null, max?: number | null): Tensor;
     softmax(dim?: number): Tensor;
@@ -149,6 +157,24 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   },
   abs() {
     return abs(this);
+  },
+  eq(other: Tensor | number) {
+    return eq(this, other);
+  },
+  ne(other: Tensor | number) {
+    return ne(this, other);
+  },
+  gt(other: Tensor | number) {
+    return gt(this, other);
+  },
+  ge(other: Tensor | number) {
+    return ge(this, other);
+  },
+  lt(other: Tensor | number) {
+    return lt(this, other);
+  },
+  le(other: Tensor | number) {
+    return le(this, other);
   },
   clamp(min?: number | null, max?: number | null) {
     return clamp(this, min, max);

@@ -176,6 +176,24 @@ export class Tensor {
   toString(): string {
     return `Tensor(${fmtShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""}${this.isDisposed ? ", disposed" : ""})`;
   }
+
+  /**
+   * Node's util.inspect (console.log of a tensor): the values, nested as
+   * PyTorch prints them, up to 1,000 of them; the shape alone beyond that.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    if (this.isDisposed || this._storage!.backend.disposed || this.size > 1000) return this.toString();
+    const num = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e16 ? `${v}.` : String(+v.toPrecision(5)));
+    const d = this.data();
+    let i = 0;
+    const nest = (dim: number, indent: string): string => {
+      if (dim === this.shape.length) return num(d[i++]);
+      const parts = Array.from({ length: this.shape[dim] }, () => nest(dim + 1, indent + " "));
+      const sep = dim === this.shape.length - 1 ? ", " : `,\n${indent} `;
+      return `[${parts.join(sep)}]`;
+    };
+    return `tensor(${nest(0, "       ")}${this.requiresGrad ? ", requiresGrad=true" : ""})`;
+  }
 }
 
 // The ops as methods (x.add(y), x.relu(), x.backward(), ...) are attached by

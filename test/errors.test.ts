@@ -14,7 +14,9 @@ describe.each(BACKENDS)("errors on $name", (backend) => {
     expect(() => a.matmul(b)).toThrow("matmul: [2,3] x [4,5]: inner sizes 3 and 4 differ");
     expect(() => a.matmul(zeros([2]))).toThrow("matmul: [2,3] x [2]: inner sizes 3 and 2 differ");
     expect(() => a.matmul(zeros([]))).toThrow("matmul: [2,3] x []: both operands need at least 1 dim");
-    expect(() => zeros([4, 2, 3]).matmul(zeros([3, 3, 5]))).toThrow("matmul: shapes [4] and [3] cannot be broadcast (dim 0: 4 vs 3)");
+    expect(() => zeros([4, 2, 3]).matmul(zeros([3, 3, 5]))).toThrow(
+      "matmul: [4,2,3] x [3,3,5]: batch dims: shapes [4] and [3] cannot be broadcast (dim 0: 4 vs 3)",
+    );
     expect(() => a.add(zeros([4]))).toThrow("add: shapes [2,3] and [4] cannot be broadcast");
     expect(() => a.mul(zeros([3, 3]))).toThrow(/^mul: shapes \[2,3\] and \[3,3\]/);
     expect(() => a.reshape([4, 2])).toThrow("reshape: cannot reshape [2,3] (6 elements) into [4,2]");
@@ -58,6 +60,15 @@ describe.each(BACKENDS)("errors on $name", (backend) => {
     }
   });
 
+  it("abs has gradient 0 at 0 and at NaN (PyTorch's sgn), and the heap refuses a size that is not a count", async () => {
+    const x = tensor([NaN, 0, -2, 3], { requiresGrad: true });
+    x.abs().sum().backward();
+    expect(Array.from(x.grad!.data())).toEqual([0, 0, -1, 1]);
+    const { activeBackend } = await import("../src/backend/backend.js");
+    expect(() => activeBackend().heap.alloc(NaN)).toThrow(/heap: cannot allocate NaN bytes/);
+    expect(() => activeBackend().heap.alloc(-4, [-1])).toThrow(/heap: cannot allocate -4 bytes for shape \[-1\]/);
+  });
+
   it("throws TypeError for arguments of the wrong type", () => {
     const a = zeros([2]);
     expect(() => a.add("1" as never)).toThrow(TypeError);
@@ -83,7 +94,7 @@ describe.each(BACKENDS)("errors on $name", (backend) => {
   it("refuses disposed tensors clearly", () => {
     const a = tensor([1, 2]);
     a.dispose();
-    expect(() => a.add(1)).toThrow("tensor of shape [2] was disposed");
+    expect(() => a.add(1)).toThrow("add: operand tensor of shape [2] was disposed");
     expect(() => a.data()).toThrow(/disposed/);
     expect(() => a.toArray()).toThrow(/disposed/);
     expect(() => tensor([1, 2]).mul(a)).toThrow(/disposed/);

@@ -360,6 +360,42 @@ describe.each(BACKENDS)("gradients on $name", (backend) => {
     w.dispose();
   });
 
+  it("max() and min() over everything share the gradient evenly among ties, as PyTorch; along a dim the first takes it", () => {
+    const x = wg.tensor([1, 3, 3, -2, -2], { requiresGrad: true });
+    x.max().backward();
+    expect(Array.from(x.grad!.data())).toEqual([0, 0.5, 0.5, 0, 0]);
+    x.grad = null;
+    x.min().mul(4).backward();
+    expect(Array.from(x.grad!.data())).toEqual([0, 0, 0, 2, 2]);
+    x.grad = null;
+    x.max(0).backward();
+    expect(Array.from(x.grad!.data())).toEqual([0, 1, 0, 0, 0]);
+    x.dispose();
+  });
+
+  it("empty inputs: layerNorm of a size-0 shape, a 0-size inner dim in matmul and linear, conv2d of a batch of 0", () => {
+    const before = wg.memory();
+    const ln = F.layerNorm(wg.ones([2, 0]), [0]);
+    expect(ln.shape).toEqual([2, 0]);
+    expect(wg.memory().bytes).toBeGreaterThan(0); // the heap's count is still a number
+    ln.dispose();
+    expect(wg.tensor([1, 2, 3, 4]).std().item()).toBeCloseTo(1.2909944, 5);
+    expect(
+      wg
+        .ones([2, 3, 0])
+        .matmul(wg.ones([0, 4]))
+        .toArray(),
+    ).toEqual(wg.zeros([2, 3, 4]).toArray());
+    expect(F.linear(wg.ones([2, 3, 0]), wg.ones([2, 0])).shape).toEqual([2, 3, 2]);
+    const w = wg.randn([2, 3, 3, 3], { requiresGrad: true });
+    F.conv2d(wg.zeros([0, 3, 5, 5]), w)
+      .sum()
+      .backward();
+    expect(Array.from(w.grad!.data()).every((v) => v === 0)).toBe(true);
+    w.dispose();
+    void before;
+  });
+
   it("a composite: two-layer MLP with softmax cross-entropy by hand", () => {
     gradcheck({
       inputs: [{ shape: [4, 5] }, { shape: [5, 6] }, { shape: [6] }, { shape: [6, 3] }],

@@ -290,6 +290,24 @@ describe.each(BACKENDS)("layout on $name", (backend) => {
     );
   });
 
+  it("edge cases as PyTorch: a 0-d input to indexSelect, chunks of an empty dim, indices of 2^32 refused (not wrapped)", () => {
+    expect(tensor(5).indexSelect(0, [0, 0, 0]).toArray()).toBe(5); // a 0-d result, one element written
+    expect(() => tensor(5).indexSelect(0, [])).toThrow(/indexSelect: a 0-d input needs an index with at least one value/);
+    expect(
+      wg
+        .zeros([0, 2])
+        .chunk(3)
+        .map((t) => t.shape),
+    ).toEqual([
+      [0, 2],
+      [0, 2],
+      [0, 2],
+    ]);
+    expect(() => range([2, 2]).indexSelect(0, [2 ** 32])).toThrow(/index 4294967296 \(at 0\) is out of range for a dim of size 2/);
+    expect(() => range([2, 2]).indexSelect(0, tensor([2 ** 32 + 1]))).toThrow(RangeError);
+    expect(() => F.embedding([2 ** 32 + 2], wg.zeros([3, 4]))).toThrow(RangeError);
+  });
+
   it("refuses bad dims, sizes and indices with errors naming the op and the shapes", () => {
     const x = range([2, 3]);
     expect(() => x.permute(0)).toThrow(/permute: 1 dims \[0\] for a 2-D tensor \[2,3\]/);

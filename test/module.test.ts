@@ -181,6 +181,26 @@ describe.each(BACKENDS)("modules on $name", (backend) => {
     expect(Object.prototype.hasOwnProperty.call(cnn.layers[0], "forward")).toBe(false);
   });
 
+  it("summary() of a single layer lists the layer itself", () => {
+    const s = new nn.Linear(3, 4).summary([1, 3]);
+    expect(s).toMatch(/\(model\) \(Linear\) +\[1,4\] +\(3 \+ 1\) \* 4 = 16/);
+  });
+
+  it("prints a tensor's values for console.log, as PyTorch, and its shape alone when large", () => {
+    const inspect = (t: Tensor) => (t as unknown as Record<symbol, () => string>)[Symbol.for("nodejs.util.inspect.custom")].call(t);
+    expect(
+      inspect(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe("tensor([[1., 2.],\n        [3., 4.]])");
+    expect(inspect(tensor([0.5, -2], { requiresGrad: true }))).toBe("tensor([0.5, -2.], requiresGrad=true)");
+    expect(inspect(tensor(3))).toBe("tensor(3.)");
+    expect(inspect(wg.zeros([2000]))).toBe("Tensor([2000])");
+  });
+
   it("prints a model as PyTorch does (toString and Node's inspect)", () => {
     const m = new nn.Sequential(
       new nn.Conv2d(1, 8, 5, { stride: 2, padding: 2 }),

@@ -11,6 +11,8 @@ import { threadsUnavailable } from "../src/backend/wasm/features.js";
 const root = join(import.meta.dirname, "..");
 
 interface Filled {
+  convError: string;
+  convLeak: number;
   message: string;
   held: number;
   tensorsBefore: number;
@@ -24,6 +26,13 @@ function fill(threads: number): Filled {
   const script = `
     import { init, getThreads, zeros, memory, manualSeed, randn, nn, optim, trainStep } from ${JSON.stringify(join(root, "dist/index.js"))};
     await init({ build: "simd", threads: ${threads} });
+    // an op refused mid-way (conv2d's columns: ${threads > 1 ? "2.4 GB" : "4.8 GB"}) leaves nothing behind
+    const big = zeros([1, ${threads > 1 ? 4096 : 8192}, 128, 128]), filters = zeros([1, ${threads > 1 ? 4096 : 8192}, 3, 3]);
+    const held0 = memory();
+    let convError = "";
+    try { nn.functional.conv2d(big, filters, null, { padding: 1 }); } catch (e) { convError = e.message; }
+    const convLeak = memory().bytes - held0.bytes + memory().tensors - held0.tensors;
+    big.dispose(); filters.dispose();
     const tensorsBefore = memory().tensors;
     const held = [];
     let message = "";
@@ -42,7 +51,7 @@ function fill(threads: number): Filled {
     const y = Int32Array.from(x.data().filter((_, i) => i % 8 === 0), (v) => (v > 0 ? 1 : 0));
     const losses = [];
     for (let i = 0; i < 100; i++) losses.push(trainStep(model, opt, { x, y }).loss);
-    console.log(JSON.stringify({ message, held: count, tensorsBefore, tensorsAfter, threads: getThreads(), first: losses[0], last: losses[99] }));`;
+    console.log(JSON.stringify({ message, held: count, tensorsBefore, tensorsAfter, threads: getThreads(), first: losses[0], last: losses[99], convError, convLeak }));`;
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 120_000 });
   return JSON.parse(out);
 }
@@ -53,6 +62,8 @@ describe("out of memory", () => {
     () => {
       const r = fill(2);
       expect(r.threads).toBe(2);
+      expect(r.convError).toMatch(/^out of memory: cannot allocate \d+ bytes: /);
+      expect(r.convLeak).toBe(0);
       expect(r.held).toBe(7); // 7 x 256 MiB fit under 2 GiB beside the heap's own blocks; the 8th does not
       expect(r.message).toMatch(
         /^out of memory: cannot allocate a float32 tensor of shape \[64,1024,1024\] \(268435456 bytes\): the heap would grow from \d+ to \d+ bytes, and the heap is limited to 2 GiB by the shared memory of the threaded builds; dispose tensors or use tidy\(\), or call init\(\{ threads: 1 \}\) for a heap of up to 4 GiB on one thread$/,
@@ -65,6 +76,8 @@ describe("out of memory", () => {
 
   it("one thread: names the 4 GiB of 32-bit addresses, and trains on", () => {
     const r = fill(1);
+    expect(r.convError).toMatch(/^out of memory: /);
+    expect(r.convLeak).toBe(0);
     expect(r.held).toBe(15);
     expect(r.message).toMatch(
       /^out of memory: cannot allocate a float32 tensor of shape \[64,1024,1024\] \(268435456 bytes\): the heap would grow from \d+ to \d+ bytes, and the heap is limited to 4 GiB by 32-bit Wasm addresses; dispose tensors or use tidy\(\)$/,

@@ -1,5 +1,6 @@
 // Worked examples: known values for every op, on every backend.
 import { beforeAll, describe, expect, it } from "vitest";
+import * as wg from "../src/index.js";
 import { tensor, randn, sub, div, pow, manualSeed } from "../src/index.js";
 import { BACKENDS, use } from "./helpers/backends.js";
 
@@ -123,11 +124,14 @@ describe.each(BACKENDS)("ops on $name", (backend) => {
     expect(ones.sum().item()).toBeCloseTo(n * Math.fround(0.1), -1);
   });
 
-  it("breaks ties toward the first index, as PyTorch does", () => {
+  it("breaks ties as PyTorch does: argmax and max(dim) take the first index, max() over everything shares the gradient", () => {
     expect(tensor([3, 7, 7, 1]).argmax().item()).toBe(1);
     const x = tensor([2, 5, 5], { requiresGrad: true });
-    x.max().backward();
+    x.max(0).backward();
     expect(x.grad!.toArray()).toEqual([0, 1, 0]);
+    x.grad = null;
+    x.max().backward(); // torch.tensor([2., 5., 5.]).max().backward() gives [0, 0.5, 0.5]
+    expect(x.grad!.toArray()).toEqual([0, 0.5, 0.5]);
   });
 
   it("computes softmax and a stable logSoftmax", () => {
@@ -204,5 +208,18 @@ describe.each(BACKENDS)("ops on $name", (backend) => {
           expect(Math.abs(c[i * N + j] - s)).toBeLessThan(1e-5 * K);
         }
     }
+  });
+
+  it("compares with broadcasting and numbers: 1 where true, 0 where false, NaN false (ne true); where takes numbers", () => {
+    const a = wg.tensor([1, 2, NaN, 4]);
+    expect(Array.from(a.eq(2).data())).toEqual([0, 1, 0, 0]);
+    expect(Array.from(a.ne(2).data())).toEqual([1, 0, 1, 1]);
+    expect(Array.from(a.gt(1.5).data())).toEqual([0, 1, 0, 1]);
+    expect(Array.from(a.ge(2).data())).toEqual([0, 1, 0, 1]);
+    expect(Array.from(wg.lt(2, a).data())).toEqual([0, 0, 0, 1]);
+    expect(Array.from(a.le(wg.tensor([[1], [2]])).data())).toEqual([1, 0, 0, 0, 1, 1, 0, 0]);
+    expect(wg.where(a.gt(1.5), a, -1).toArray()).toEqual([-1, 2, -1, 4]);
+    expect(wg.where(wg.tensor([1, 0]), 5, 7).toArray()).toEqual([5, 7]);
+    expect(() => wg.gt(1, 2)).toThrow(/gt: at least one operand must be a Tensor/);
   });
 });

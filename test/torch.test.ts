@@ -225,4 +225,14 @@ describe.each(BACKENDS)("PyTorch's optimizers, clipping and plateau schedule on 
     lrs.forEach((lr, i) => expect(lr).toBeCloseTo(c.lrs[i], 12));
     p.dispose();
   });
+
+  it("ReduceLROnPlateau counts a NaN metric as a bad epoch, as PyTorch", () => {
+    const p = wg.zeros([1], { requiresGrad: true });
+    const opt = new wg.optim.SGD([p], { lr: 0.1 });
+    const sched = new wg.optim.ReduceLROnPlateau(opt, { patience: 1, factor: 0.5 });
+    for (const m of [1, NaN, NaN]) sched.step(m);
+    expect(opt.lr).toBe(0.05);
+    expect(() => sched.step("1" as never)).toThrow(TypeError);
+    p.dispose();
+  });
 });

@@ -7,16 +7,28 @@ import { parseArgs } from "node:util";
 import { init, getBackend, getThreads, manualSeed, data, fit } from "wasmgrad";
 
 export function options(defaults) {
-  const { values } = parseArgs({
-    options: {
-      epochs: { type: "string", default: String(defaults.epochs) },
-      limit: { type: "string" },
-      "test-limit": { type: "string" },
-      threads: { type: "string" },
-      seed: { type: "string", default: "1" },
-      json: { type: "boolean", default: false },
-    },
-  });
+  const usage = `options: --epochs N (default ${defaults.epochs}), --limit N (training images), --test-limit N, --threads N, --seed N (default 1), --json`;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        epochs: { type: "string", default: String(defaults.epochs) },
+        limit: { type: "string" },
+        "test-limit": { type: "string" },
+        threads: { type: "string" },
+        seed: { type: "string", default: "1" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`${e.message}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
   const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
   return {
     epochs: int(values.epochs),

@@ -98,6 +98,9 @@ export class Heap {
    * `shape`, when the block is a tensor's, names it in an out-of-memory error.
    */
   alloc(bytes: number, shape?: readonly number[]): number {
+    // an op that computed a size from NaN or a negative count must not move the bump pointer
+    if (!Number.isSafeInteger(bytes) || bytes < 0)
+      throw new Error(`heap: cannot allocate ${bytes} bytes${shape ? ` for shape [${shape.join(",")}]` : ""}`);
     const size = blockSize(bytes);
     const starts = this.freeStart,
       sizes = this.freeSize;

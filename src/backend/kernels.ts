@@ -323,6 +323,13 @@ export const BIN_MAX = 6;
 export const BIN_MIN = 7;
 /** 0 where a < b, 1/2 where a == b, else 1: the share of maximum(a, b)'s gradient that goes to a. */
 export const BIN_MAX_SHARE = 8;
+/** Comparisons, 1 where true and 0 where false (NaN: false, and unequal). */
+export const BIN_EQ = 9;
+export const BIN_NE = 10;
+export const BIN_GT = 11;
+export const BIN_GE = 12;
+export const BIN_LT = 13;
+export const BIN_LE = 14;
 
 /** Layout of the broadcast meta block (i32 slots), as in assembly/broadcast.ts. */
 export const META_MAX_DIMS = 8;

@@ -151,6 +151,7 @@ export abstract class Module {
       }
     };
     walk(this, "");
+    if (this.children.size === 0) names.set(this, "(model)"); // a single layer is its own row
     const rows = [...names].filter(([m]) => m.children.size === 0 || m.params.size > 0).map(([m]) => m);
     const outputs = new Map<Module, number[]>();
     const modes = this.modules().map((m) => [m, m.training] as const);

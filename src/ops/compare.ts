@@ -1,14 +1,50 @@
-// Element-wise choices between tensors, with broadcasting: maximum and
-// minimum (NaN propagates; a tie splits the gradient in halves, as PyTorch)
-// and where(cond, a, b) (cond non-zero, NaN included, picks a).
-import { BIN_MAX, BIN_MAX_SHARE, BIN_MIN, BIN_MUL } from "../backend/kernels.js";
+// Element-wise comparisons and choices between tensors, with broadcasting:
+// eq, ne, gt, ge, lt, le (1 where true, 0 where false: tensors are float32;
+// no gradient), maximum and minimum (NaN propagates; a tie splits the
+// gradient in halves, as PyTorch) and where(cond, a, b) (cond non-zero, NaN
+// included, picks a). A number stands for a tensor of that value.
+import { BIN_EQ, BIN_GE, BIN_GT, BIN_LE, BIN_LT, BIN_MAX, BIN_MAX_SHARE, BIN_MIN, BIN_MUL, BIN_NE } from "../backend/kernels.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { tidy } from "../tidy.js";
 import { Tensor } from "../tensor.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { overElements } from "../backend/parallel.js";
 import { expandTo, sumTo } from "./broadcast.js";
-import { checkTensor, writeMeta } from "./util.js";
+import { checkOperand, checkTensor, writeMeta } from "./util.js";
+
+/** A 0-d tensor of v, for a number operand (the caller disposes it). */
+function scalar(v: number): Tensor {
+  const t = Tensor._empty([]);
+  t._k.fill(t._ptr, 1, v);
+  return t;
+}
+
+/** Calls fn with both operands as tensors (numbers as 0-d ones, freed after). */
+function withTensors<T>(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: Tensor) => T): T {
+  const x = checkOperand(op, a),
+    y = checkOperand(op, b);
+  if (typeof x === "number" && typeof y === "number") throw new TypeError(`${op}: at least one operand must be a Tensor`);
+  const tx = typeof x === "number" ? scalar(x) : x,
+    ty = typeof y === "number" ? scalar(y) : y;
+  try {
+    return fn(tx, ty);
+  } finally {
+    if (tx !== x) tx.dispose();
+    if (ty !== y) ty.dispose();
+  }
+}
+
+/** A comparison by its broadcast code: 1 where true, else 0; not differentiable (as PyTorch's bool result). */
+function comparison(op: string, code: number, a: Tensor | number, b: Tensor | number): Tensor {
+  return withTensors(op, a, b, (x, y) => broadcastOp(op, code, x, y));
+}
+
+export const eq = (a: Tensor | number, b: Tensor | number): Tensor => comparison("eq", BIN_EQ, a, b);
+export const ne = (a: Tensor | number, b: Tensor | number): Tensor => comparison("ne", BIN_NE, a, b);
+export const gt = (a: Tensor | number, b: Tensor | number): Tensor => comparison("gt", BIN_GT, a, b);
+export const ge = (a: Tensor | number, b: Tensor | number): Tensor => comparison("ge", BIN_GE, a, b);
+export const lt = (a: Tensor | number, b: Tensor | number): Tensor => comparison("lt", BIN_LT, a, b);
+export const le = (a: Tensor | number, b: Tensor | number): Tensor => comparison("le", BIN_LE, a, b);
 
 /** a (op) b broadcast, by the broadcast kernel's code; no tape. */
 function broadcastOp(op: string, code: number, a: Tensor, b: Tensor): Tensor {
@@ -51,9 +87,19 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
   return extreme("minimum", a, b);
 }
 
-/** a where cond is non-zero, else b; the three broadcast together. */
-export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+/** a where cond is non-zero, else b; the three broadcast together, and a or b may be a number. */
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
   checkTensor("where", cond, "cond");
+  if (typeof a === "number" || typeof b === "number") {
+    const x = typeof a === "number" ? scalar(a) : a,
+      y = typeof b === "number" ? scalar(b) : b;
+    try {
+      return where(cond, x, y);
+    } finally {
+      if (x !== a) x.dispose();
+      if (y !== b) y.dispose();
+    }
+  }
   checkTensor("where", a);
   checkTensor("where", b);
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape);

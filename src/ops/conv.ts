@@ -88,7 +88,8 @@ interface Chunk {
  * of the batch, with scratch per thread (colFloats and zFloats per image)
  * and a meta block per chunk. With `dW`, thread t sums its weight gradient
  * into a block of its own (thread 0 straight into dW), and the blocks are
- * added in thread order.
+ * added in thread order. On an error (an allocation refused, a fault in the
+ * pool) the scratch and the `owned` outputs are freed before it propagates.
  */
 function overChunks(
   be: Backend,
@@ -97,40 +98,49 @@ function overChunks(
   colFloats: number,
   zFloats: number,
   dW: Tensor | null,
+  owned: (Tensor | null)[],
   chunk: (c: Chunk) => Call[],
 ): void {
   const parts = perThread(be, N);
+  if (dW !== null && parts.length === 0) be.k.fill(dW._ptr, dW.size, 0); // no images: a zero gradient
   const blocks: Block[] = [];
   const alloc = (bytes: number) => {
     const b = Block.alloc(Math.max(4, bytes));
     blocks.push(b);
     return b.ptr;
   };
-  const cols = parts.map(() => alloc(colFloats * per * 4));
-  const zs = parts.map(() => (zFloats > 0 ? alloc(zFloats * per * 4) : 0));
-  const partials = dW === null ? [] : parts.map((_, t) => (t === 0 ? dW._ptr : alloc(dW.size * 4)));
-  runPrograms(
-    be,
-    parts.map(([n0, count], t) => {
-      const program: Call[] = [];
-      for (let n = n0; n < n0 + count; n += per) {
-        const c: Chunk = {
-          n,
-          count: Math.min(per, n0 + count - n),
-          t,
-          first: n === n0,
-          meta: alloc(META_BYTES),
-          col: cols[t],
-          z: zs[t],
-          into: partials[t],
-        };
-        program.push(...chunk(c));
-      }
-      return program;
-    }),
-  );
-  for (let t = 1; t < partials.length; t++) be.k.add(dW!._ptr, partials[t], dW!._ptr, dW!.size);
-  for (const b of blocks) b.free();
+  // an allocation refused (out of memory) or a fault in the pool frees the scratch before it propagates
+  try {
+    const cols = parts.map(() => alloc(colFloats * per * 4));
+    const zs = parts.map(() => (zFloats > 0 ? alloc(zFloats * per * 4) : 0));
+    const partials = dW === null ? [] : parts.map((_, t) => (t === 0 ? dW._ptr : alloc(dW.size * 4)));
+    runPrograms(
+      be,
+      parts.map(([n0, count], t) => {
+        const program: Call[] = [];
+        for (let n = n0; n < n0 + count; n += per) {
+          const c: Chunk = {
+            n,
+            count: Math.min(per, n0 + count - n),
+            t,
+            first: n === n0,
+            meta: alloc(META_BYTES),
+            col: cols[t],
+            z: zs[t],
+            into: partials[t],
+          };
+          program.push(...chunk(c));
+        }
+        return program;
+      }),
+    );
+    for (let t = 1; t < partials.length; t++) be.k.add(dW!._ptr, partials[t], dW!._ptr, dW!.size);
+  } catch (e) {
+    for (const t of owned) t?.dispose(); // the op's outputs, which its caller will never see
+    throw e;
+  } finally {
+    for (const b of blocks) b.free();
+  }
 }
 
 /** The images of a chunk. */
@@ -183,7 +193,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const out = Tensor._empty([N, O, OH, OW]);
   const be = out._backend;
   const per = G === 1 ? imagesPerProduct(P, CKK, Math.ceil(N / be.threads)) : 1;
-  overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, null, (c) => {
+  overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, null, [out], (c) => {
     if (per === 1) {
       // the bias is preloaded into the image's output by the broadcast kernel, as
       // linear does, and the GEMMs add onto it (beta = 1)
@@ -228,7 +238,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
     record(out, "conv2d", inputs, [x, w], (g, [xs, ws]) => {
       const dW = w.requiresGrad ? Tensor._empty(w.shape.slice()) : null;
       const dx = x.requiresGrad ? Tensor._empty(x.shape.slice()) : null; // zero-filled image by image below (col2im adds)
-      overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, dW, (c) => {
+      overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, dW, [dW, dx], (c) => {
         const program: Call[] = [];
         if (per === 1) {
           for (const gr of groups) {
@@ -325,7 +335,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
 
   const out = Tensor._empty([N, Cout, OH, OW]);
   const be = out._backend;
-  overChunks(be, N, 1, CKK * P, 0, null, ({ n, t, col, meta }) => [
+  overChunks(be, N, 1, CKK * P, 0, null, [out], ({ n, t, col, meta }) => [
     b === null
       ? (["fill", out._ptr + n * Cout * OP * 4, Cout * OP, 0] as Call)
       : biasCall(op, be, b, [Cout, OP], out._ptr + n * Cout * OP * 4, meta),
@@ -356,7 +366,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
     record(out, op, inputs, [x, w], (g, [xs, ws]) => {
       const dW = w.requiresGrad ? Tensor._empty(w.shape.slice()) : null;
       const dx = x.requiresGrad ? Tensor._empty(x.shape.slice()) : null;
-      overChunks(be, N, 1, CKK * P, 0, dW, ({ n, t, col, into, first }) =>
+      overChunks(be, N, 1, CKK * P, 0, dW, [dW, dx], ({ n, t, col, into, first }) =>
         groups.flatMap((gr): Call[] => {
           const xin = (n * Cin + gr * Cig) * P * 4;
           const program: Call[] = [["im2col", g._ptr + (n * Cout + gr * Cog) * OP * 4, col, P, ...geometry]];

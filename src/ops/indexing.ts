@@ -27,6 +27,7 @@ export function toIndex(op: string, index: unknown, bound: number, what = "index
     values = new Int32Array(data.length);
     for (let i = 0; i < data.length; i++) {
       if (!Number.isInteger(data[i])) throw new TypeError(`${op}: ${what} holds ${data[i]} at ${i}: indices must be integers`);
+      inRange(op, what, data[i], i, bound);
       values[i] = data[i];
     }
   } else if (index instanceof Int32Array) {
@@ -41,6 +42,7 @@ export function toIndex(op: string, index: unknown, bound: number, what = "index
       if (depth === shape.length) {
         if (typeof a !== "number" || !Number.isInteger(a))
           throw new TypeError(`${op}: ${what} holds ${describe(a)}: indices must be integers`);
+        inRange(op, what, a, at, bound);
         values[at++] = a;
         return;
       }
@@ -54,12 +56,13 @@ export function toIndex(op: string, index: unknown, bound: number, what = "index
       `${op}: ${what} must be nested arrays of integers, an Int32Array or a Tensor of integer values, got ${describe(index)}`,
     );
   }
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < 0 || values[i] >= bound) {
-      throw new RangeError(`${op}: ${what} ${values[i]} (at ${i}) is out of range for a dim of size ${bound}`);
-    }
-  }
+  // an Int32Array's values are checked here; the others before they were stored (2^32 would wrap to 0)
+  for (let i = 0; i < values.length; i++) inRange(op, what, values[i], i, bound);
   return { shape, values };
+}
+
+function inRange(op: string, what: string, v: number, at: number, bound: number): void {
+  if (v < 0 || v >= bound) throw new RangeError(`${op}: ${what} ${v} (at ${at}) is out of range for a dim of size ${bound}`);
 }
 
 /** The indices in a Block of i32, for the kernels. */
@@ -81,7 +84,9 @@ export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
   const n = x.shape.length === 0 ? 1 : x.shape[d];
   const idx = toIndex("indexSelect", index, n);
   if (idx.shape.length > 1) throw new Error(`indexSelect: index must be 1-D, got shape ${fmtShape(idx.shape)}`);
-  const m = idx.values.length;
+  // a 0-d input gives a 0-d result however many indices (all 0) pick it, as PyTorch
+  const m = x.shape.length === 0 ? Math.min(1, idx.values.length) : idx.values.length;
+  if (x.shape.length === 0 && m === 0) throw new Error("indexSelect: a 0-d input needs an index with at least one value");
   const shape = x.shape.length === 0 ? [] : x.shape.map((s, i) => (i === d ? m : s));
   const [outer, inner] = around(x.shape, d);
   const block = indexBlock(idx.values);
@@ -184,6 +189,12 @@ export function embedding(input: IndexLike, weight: Tensor, paddingIdx: number |
   checkTensor("embedding", weight, "weight");
   if (weight.shape.length !== 2) throw new Error(`embedding: weight must be 2-D [num, dim], got ${fmtShape(weight.shape)}`);
   const [n, dim] = weight.shape;
+  if (paddingIdx !== null) {
+    if (!Number.isInteger(paddingIdx) || paddingIdx < -n || paddingIdx >= n) {
+      throw new RangeError(`embedding: paddingIdx ${paddingIdx} must be within the ${n} embeddings (from -${n} to ${n - 1})`);
+    }
+    if (paddingIdx < 0) paddingIdx += n;
+  }
   const idx = toIndex("embedding", input, n, "input");
   const m = idx.values.length;
   const block = indexBlock(idx.values);

@@ -6,7 +6,7 @@ import { needsGrad, record } from "../autograd/node.js";
 import { BIN_COPY_A } from "../backend/kernels.js";
 import { Tensor } from "../tensor.js";
 import { sgemm } from "../backend/parallel.js";
-import { fmtShape } from "../shape.js";
+import { fmtShape, sizeOf } from "../shape.js";
 import { checkTensor, writeMeta } from "./util.js";
 import { reshape } from "./layout.js";
 
@@ -23,7 +23,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
         `linear: input ${fmtShape(x.shape)} has ${x.shape.at(-1)} features but weight ${fmtShape(w.shape)} expects ${w.shape[1]}`,
       );
     }
-    const rows = reshape(x, [-1, w.shape[1]]);
+    const rows = reshape(x, [sizeOf(x.shape.slice(0, -1)), w.shape[1]]);
     const y = linear(rows, w, b);
     const out = reshape(y, [...x.shape.slice(0, -1), w.shape[0]]);
     rows.dispose();

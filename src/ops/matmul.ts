@@ -59,7 +59,7 @@ function matmulBatched(a: Tensor, b: Tensor): Tensor {
     N = b.shape.at(-1)!;
   const batchA = a.shape.slice(0, -2),
     batchB = b.shape.slice(0, -2);
-  const batch = broadcastShapes("matmul", batchA, batchB);
+  const batch = broadcastShapes(`matmul: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}: batch dims`, batchA, batchB);
   const out = Tensor._empty([...batch, M, N]);
   if (out.size === 0 || K === 0) {
     out._k.fill(out._ptr, out.size, 0);
@@ -112,7 +112,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   let out: Tensor;
   if (bv.shape.length === 2 && av.shape.length > 2) {
     // [..., M, K] @ [K, N]: one product over all rows at once
-    const rows = reshape(av, [-1, K]);
+    const rows = reshape(av, [sizeOf(av.shape.slice(0, -1)), K]);
     const flat = matmul2d(rows, bv);
     out = reshape(flat, [...av.shape.slice(0, -1), bv.shape[1]]);
     rows.dispose();

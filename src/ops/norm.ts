@@ -19,6 +19,13 @@ export interface BatchNormOptions {
   step?: number;
 }
 
+/** Zeros of t's shape (no tape). */
+function zerosLike(t: Tensor): Tensor {
+  const z = Tensor._empty(t.shape.slice());
+  z._k.fill(z._ptr, z.size, 0);
+  return z;
+}
+
 /** A C-sized float tensor with these values (no tape). */
 function small(values: ArrayLike<number>): Tensor {
   const t = Tensor._empty([values.length]);
@@ -198,7 +205,14 @@ export function layerNorm(
     }
   }
   const D = sizeOf(shape);
-  const rows = x.size / D;
+  const rows = sizeOf(x.shape.slice(0, x.shape.length - k));
+  if (x.size === 0) {
+    // nothing to normalise: an empty result, and gradients of zeros
+    const out = Tensor._empty(x.shape.slice());
+    const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null && t !== undefined);
+    if (needsGrad(...inputs)) record(out, "layerNorm", inputs, [], () => inputs.map((t) => zerosLike(t)));
+    return out;
+  }
   const be = x._backend;
   const out = Tensor._empty(x.shape.slice());
   const stats = Tensor._empty([2, rows]);

@@ -11,6 +11,7 @@ import { checkTensor } from "./util.js";
 import { tidy } from "../tidy.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { add, div, mul, sub } from "./binary.js";
+import { eq } from "./compare.js";
 import { exp, log, neg, sqrt } from "./unary.js";
 import { reshape } from "./layout.js";
 
@@ -91,6 +92,16 @@ export function max(x: Tensor, dim?: number, keepDim = false): Tensor {
   if (!needsGrad(x)) {
     out._k.maxDim(x._ptr, out._ptr, 0, p.outer, p.n, p.inner);
     return out;
+  }
+  if (dim === undefined || dim === null) {
+    // over everything, ties share the gradient evenly (as PyTorch's max()); along a dim it goes to the first
+    out._k.maxDim(x._ptr, out._ptr, 0, p.outer, p.n, p.inner);
+    return record(out, "max", [x], [x, out], (g, [xs, m]) =>
+      tidy(() => {
+        const hit = eq(xs, m._share([]));
+        return [mul(hit, div(g._share([]), sum(hit)))];
+      }),
+    );
   }
   const idx = Block.alloc(out.size * 4); // the arg-max of each row, as float32 values
   out._k.maxDim(x._ptr, out._ptr, idx.ptr, p.outer, p.n, p.inner);

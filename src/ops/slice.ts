@@ -98,8 +98,10 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   checkCount("chunk", "chunks", chunks);
   if (chunks < 1) throw new Error(`chunk: chunks must be positive, got ${chunks}`);
   if (x.shape.length === 0) throw new Error("chunk: cannot chunk a 0-d tensor");
-  const n = x.shape[normDim("chunk", dim, x.shape)];
-  return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
+  const d = normDim("chunk", dim, x.shape);
+  const n = x.shape[d];
+  if (n === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0)); // PyTorch: `chunks` empty pieces
+  return split(x, Math.ceil(n / chunks), dim);
 }
 
 function checkList(op: string, tensors: unknown): Tensor[] {

@@ -6,7 +6,11 @@ import { collapse, describe, fmtShape } from "../shape.js";
 
 export function checkTensor(op: string, x: unknown, what = "input"): Tensor {
   if (!isTensor(x)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
-  x._check();
+  try {
+    x._check();
+  } catch (e) {
+    throw new Error(`${op}: ${what} ${(e as Error).message}`); // "add: input tensor of shape [2] was disposed"
+  }
   return x;
 }
 

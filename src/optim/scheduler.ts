@@ -129,7 +129,8 @@ export class ReduceLROnPlateau {
 
   /** One epoch's metric. */
   step(metric: number): void {
-    if (typeof metric !== "number" || Number.isNaN(metric))
+    // NaN is a number that is never better: a bad epoch, as in PyTorch
+    if (typeof metric !== "number")
       throw new TypeError(`ReduceLROnPlateau: step needs the epoch's metric as a number, got ${String(metric)}`);
     this.epoch++;
     if (this.isBetter(metric)) {

@@ -16,6 +16,12 @@ const OPS: Op[] = [
   (x, y) => Math.max(x, y),
   (x, y) => Math.min(x, y),
   (x, y) => (x < y ? 0 : x === y ? 0.5 : 1),
+  (x, y) => (x === y ? 1 : 0),
+  (x, y) => (x !== y ? 1 : 0),
+  (x, y) => (x > y ? 1 : 0),
+  (x, y) => (x >= y ? 1 : 0),
+  (x, y) => (x < y ? 1 : 0),
+  (x, y) => (x <= y ? 1 : 0),
 ];
 
 export function binaryBroadcast(this: Views, op: number, a: number, b: number, out: number, meta: number): void {

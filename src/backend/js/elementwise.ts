@@ -191,7 +191,7 @@ export function abs(this: Views, x: number, out: number, n: number): void {
 }
 
 export function absBackward(this: Views, g: number, x: number, out: number, n: number): void {
-  map2(this, g, x, out, n, (gv, v) => (v > 0 ? gv : v < 0 ? -gv : gv * v));
+  map2(this, g, x, out, n, (gv, v) => (v > 0 ? gv : v < 0 ? -gv : 0));
 }
 
 export function clamp(this: Views, x: number, out: number, n: number, lo: number, hi: number): void {

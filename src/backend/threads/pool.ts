@@ -64,9 +64,10 @@ export class ThreadPool implements Pool {
    * A round whose parts are small gives up sooner: after the caller's own
    * part took t ms, the workers' parts (of the same size: the splits are
    * even) get max(minRoundTimeoutMs, ROUND_TIMEOUT_FACTOR t), at most
-   * roundTimeoutMs. @internal
+   * roundTimeoutMs (10 s at least: a worker merely paused by a loaded
+   * machine must not end a healthy pool). @internal
    */
-  static minRoundTimeoutMs = 5_000;
+  static minRoundTimeoutMs = 10_000;
 
   private readonly control: Int32Array;
   private readonly index: Map<string, number>;
@@ -188,10 +189,23 @@ export class ThreadPool implements Pool {
     }
     for (let i = 0; i < SPINS && Atomics.load(c, PENDING) !== 0; i++);
     const t1 = performance.now();
-    const timeout = Math.min(ThreadPool.roundTimeoutMs, Math.max(ThreadPool.minRoundTimeoutMs, ROUND_TIMEOUT_FACTOR * (t1 - t0)));
+    // the caller's own part says how long the workers' should take, unless it threw early
+    const timeout =
+      error === null
+        ? Math.min(ThreadPool.roundTimeoutMs, Math.max(ThreadPool.minRoundTimeoutMs, ROUND_TIMEOUT_FACTOR * (t1 - t0)))
+        : ThreadPool.roundTimeoutMs;
+    let overdue = false;
     for (let left = Atomics.load(c, PENDING); left !== 0; left = Atomics.load(c, PENDING)) {
       const waited = Atomics.wait(c, PENDING, left, Math.min(1000, timeout));
-      if (waited === "timed-out" && performance.now() - t1 > timeout && Atomics.load(c, PENDING) !== 0) {
+      if (waited !== "timed-out" || performance.now() - t1 <= timeout) continue;
+      // once overdue, one more slice: after a pause of the whole process (a
+      // suspended laptop, a frozen tab) the clock has run on but the workers
+      // have not had their turn yet
+      if (!overdue) {
+        overdue = true;
+        continue;
+      }
+      if (Atomics.load(c, PENDING) !== 0) {
         const stalled = this.notDone(round);
         const message =
           `threads: ${stalled.length === 1 ? "thread" : "threads"} ${stalled.join(", ")} of ${this.threads} did not finish ` +
