@@ -9,7 +9,7 @@ export function checkTensor(op: string, x: unknown, what = "input"): Tensor {
   try {
     x._check();
   } catch (e) {
-    throw new Error(`${op}: ${what} ${(e as Error).message}`); // "add: input tensor of shape [2] was disposed"
+    throw new Error(`${op}: ${what} ${(e as Error).message}`, { cause: e }); // "add: input tensor of shape [2] was disposed"
   }
   return x;
 }
