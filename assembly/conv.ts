@@ -161,7 +161,15 @@ export function im2col(
               for (let ox = ox0; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox)));
             }
           } else {
-            for (let ox = ox0; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox * sw)));
+            let ox = ox0;
+            if (ASC_FEATURE_SIMD && sw == 2) {
+              // the even lanes of two vectors; the odd ones read stay inside the row
+              for (; ox + 4 <= ox1 && 2 * ox + 8 + dj <= W; ox += 4) {
+                const a = at(srow, 2 * ox);
+                v128.store(at(d, ox), v128.shuffle<f32>(v128.load(a), v128.load(a, 16), 0, 2, 4, 6));
+              }
+            }
+            for (; ox < ox1; ox++) store<f32>(at(d, ox), load<f32>(at(srow, ox * sw)));
           }
           for (let ox = ox1; ox < OW; ox++) store<f32>(at(d, ox), 0);
         }
@@ -205,6 +213,14 @@ export function col2im(
                 const e = ox1 - 4;
                 v128.store(at(drow, e), f32x4.add(v128.load(at(drow, e)), v128.and(v128.load(at(s, e)), fresh)));
                 ox = ox1;
+              }
+            } else if (sw == 2) {
+              // four entries into the even lanes of two vectors (the odd ones, inside the row, get 0)
+              const zero = f32x4.splat(0);
+              for (; ox + 4 <= ox1 && 2 * ox + 8 + dj <= W; ox += 4) {
+                const v = v128.load(at(s, ox)), a = at(drow, 2 * ox);
+                v128.store(a, f32x4.add(v128.load(a), v128.shuffle<f32>(v, zero, 0, 4, 1, 4)));
+                v128.store(a, f32x4.add(v128.load(a, 16), v128.shuffle<f32>(v, zero, 2, 4, 3, 4)), 16);
               }
             }
           }

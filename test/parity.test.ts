@@ -78,6 +78,8 @@ const CASES: Case[] = [
     ],
     ([x, w]) => wg.nn.functional.conv2d(x, w, null, { stride: 2, dilation: 2, padding: 2 }),
   ],
+  // the Kaggle CNN's 5x5 stride-2 convolution; an odd width ends rows mid-vector
+  ["conv2d stride 2", [[3, 4, 24, 23], [5, 4, 5, 5], [5]], ([x, w, b]) => F.conv2d(x, w, b, { stride: 2, padding: 2 })],
   ["maxPool2d", [[3, 4, 14, 14]], ([x]) => wg.nn.functional.maxPool2d(x, 2)],
   // 11 classes: a SIMD run of 8 and a scalar tail in crossEntropyBackward
   ...(["mean", "sum", "none"] as const).map((reduction): Case => [
