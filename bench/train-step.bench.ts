@@ -10,7 +10,7 @@ import { peerInfo, usePeer, type PeerName } from "./lib/peers.js";
 import { median, medianMs, ROUNDS } from "./lib/measure.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
 import { OURS, THREADS, selected, useEngine } from "./lib/engines.js";
-import { pytorchTrain, pytorchVersion } from "./lib/native.js";
+import { pytorchInfo, pytorchTrain } from "./lib/native.js";
 import { tfLayersModel } from "./peers/tfjs.js";
 import { quick } from "./lib/measure.js";
 
@@ -59,7 +59,10 @@ async function peer(engine: PeerName, name: ModelName): Promise<number | string>
 }
 
 // native PyTorch, where the machine has it, for scale (lib/native.ts)
-const pytorch = pytorchVersion() === null ? [] : THREADS.map((t) => `pytorch x${t}`);
+const torch = pytorchInfo();
+// the reference BLAS makes PyTorch 10x slower: a column against it would flatter us
+if (torch && !torch.optimizedBlas) console.log(`PyTorch left out: it runs the reference BLAS (${torch.blas})`);
+const pytorch = torch?.optimizedBlas ? THREADS.map((t) => `pytorch x${t}`) : [];
 function pytorchFigure(name: ModelName, threads: number): number | string {
   const r = pytorchTrain(name, threads, quick);
   return typeof r === "string" ? r : r.median[name];
@@ -109,7 +112,7 @@ const notes = models.flatMap((n) =>
 );
 const md = [
   `Training samples/s (batch 64, one step = forward + backward + SGD momentum 0.9; median, then the median of ${ROUNDS} rounds), ${THREADS.length > 1 ? `threads ${THREADS.join(", ")} (an engine named "x2" runs on two)` : "one thread"}. ${describeMachine(m)}.`,
-  `Peers: ${peerInfo()}, tf.layers, NHWC${pytorch.length ? `; PyTorch ${pytorchVersion()} (bench/native/pytorch.py, "pytorch x1" on one thread)` : ""}. Command: \`npm run bench:train${THREADS.length > 1 ? ` -- --threads ${THREADS.join(",")}` : ""}\`.`,
+  `Peers: ${peerInfo()}, tf.layers, NHWC${pytorch.length ? `; PyTorch ${torch!.torch} (bench/native/pytorch.py, BLAS: ${torch!.blas}; "pytorch x1" on one thread)` : ""}. Command: \`npm run bench:train${THREADS.length > 1 ? ` -- --threads ${THREADS.join(",")}` : ""}\`.`,
   "",
   markdownTable(["model", ...engines, "simd / js", "simd / tfjs-wasm", ...threaded.map((e) => `${e} / 1 thread`)], rows),
   ...(notes.length ? ["", ...notes] : []),

@@ -249,6 +249,29 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     expect(Array.from(many)).toEqual(Array.from(xs.matmul(xs).data()));
   }
 
+  it("wakes only the workers a round has work for; small calls run on the caller alone", async () => {
+    await init({ build: "simd", threads: 4 });
+    const pool = activeBackend().pool as ThreadPool;
+    const x = randn([1000]);
+    const add: Call = ["add", x._ptr, x._ptr, x._ptr, 1000];
+    pool.run([[add], [add], [add], [add]]);
+    const [r1, , r3] = pool._lastRounds();
+    pool.run([[add], [add]]);
+    expect(pool._lastRounds()).toEqual([r1 + 1, r1, r3]);
+    // 1,000 elements, a 64 x 64 x 64 product: not worth a round
+    x.add(x).dispose();
+    x.reshape([10, 100])
+      .matmul(x.reshape([100, 10]))
+      .dispose();
+    const y = randn([64, 64]);
+    y.matmul(y).dispose();
+    expect(pool._lastRounds()).toEqual([r1 + 1, r1, r3]);
+    // a 256 x 256 x 256 product (16 Mi multiply-adds) pays for all four
+    const z = randn([256, 256]);
+    z.matmul(z).dispose();
+    expect(pool._lastRounds().every((r) => r > r1 + 1)).toBe(true);
+  });
+
   it("a kernel that throws on a worker ends the pool at once, naming the kernel, the thread and why", async () => {
     await init({ build: "simd", threads: 3 });
     const be = activeBackend();

@@ -10,15 +10,23 @@ import { fileURLToPath } from "node:url";
 const python = process.env.PYTHON ?? "/usr/bin/python3";
 const script = join(dirname(fileURLToPath(import.meta.url)), "..", "native", "pytorch.py");
 
-let version: string | null | undefined;
+export interface PytorchInfo {
+  torch: string;
+  /** The BLAS its products run on: MKL from torch.__config__, or the library file the process mapped. */
+  blas: string;
+  /** OpenBLAS, MKL or BLIS; false for the reference BLAS (10x slower), which no figure should be read against. */
+  optimizedBlas: boolean;
+}
 
-/** PyTorch's version, or null where `python -c "import torch"` fails. */
-export function pytorchVersion(): string | null {
-  if (version === undefined) {
-    const r = spawnSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
-    version = r.status === 0 ? r.stdout.trim() : null;
+let info: PytorchInfo | null | undefined;
+
+/** PyTorch's version and BLAS, or null where PyTorch cannot be imported. */
+export function pytorchInfo(): PytorchInfo | null {
+  if (info === undefined) {
+    const r = spawnSync(python, [script, "--info"], { encoding: "utf8" });
+    info = r.status === 0 ? (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as PytorchInfo) : null;
   }
-  return version;
+  return info;
 }
 
 /** Training samples/s of reference models ("mlp-s" or "mlp-s,cnn-m") at batch 64 on `threads` threads: per model, the median and each timed run. */

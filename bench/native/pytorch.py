@@ -49,6 +49,19 @@ def loaded_blas():
     return sorted(libs)
 
 
+def blas():
+    """Which BLAS runs the products, and whether it is an optimized one. PyTorch's
+    own build says MKL in torch.__config__ (MKL does not show as "blas" in the
+    maps); Debian's says "generic" and links whichever libblas.so.3 is
+    selected, so the mapped file says: OpenBLAS, or the reference BLAS, 10x slower."""
+    config = torch.__config__.show()
+    if "BLAS_INFO=mkl" in config or "USE_MKL=ON" in config:
+        return "MKL (torch.__config__)", True
+    libs = loaded_blas()
+    fast = any(name in lib.lower() for lib in libs for name in ("openblas", "mkl", "blis"))
+    return ", ".join(libs) or "none found", fast
+
+
 def set_threads(n):
     # torch.set_num_threads does not reach the BLAS's own pool: OpenBLAS
     # would run its own threads on top of torch's and oversubscribe the cores
@@ -92,7 +105,11 @@ def main():
     p.add_argument("--models", default="mlp-s,mlp-l,lenet5,cnn-m")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json")
+    p.add_argument("--info", action="store_true", help="print the version and the BLAS as JSON, and stop")
     a = p.parse_args()
+    if a.info:
+        print(json.dumps({"torch": torch.__version__, "blas": blas()[0], "optimizedBlas": blas()[1]}))
+        return
     threads = [int(t) for t in a.threads.split(",")]
     models = a.models.split(",")
     seconds, rounds = (0.3, 3) if a.quick else (1.0, 5)
@@ -106,12 +123,13 @@ def main():
     info = {
         "torch": torch.__version__,
         "python": platform.python_version(),
-        "blas": ", ".join(loaded_blas()) or "none found",
+        "blas": blas()[0],
+        "optimizedBlas": blas()[1],
         "machine": platform.processor() or platform.machine(),
     }
     print(f"PyTorch {info['torch']} (BLAS: {info['blas']}), Python {info['python']}; training samples/s, batch 64")
-    if not any("openblas" in lib for lib in loaded_blas()):
-        print("note: not OpenBLAS; Debian's reference BLAS is ~10x slower (apt-get install libopenblas0-pthread)")
+    if not info["optimizedBlas"]:
+        print("note: no optimized BLAS; Debian's reference BLAS is ~10x slower (apt-get install libopenblas0-pthread)")
     print("| model | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in threads) + " |")
     print("| --- |" + " --- |" * len(threads))
     for name in models:

@@ -1,8 +1,9 @@
 // The kernel-call layer for work that pays to split over threads: it owns
 // each thread's scratch (sgemm's packing workspace) and cuts the work by its
-// sizes alone, never by timing, so a given thread count gives the same
-// numbers every run. Below the thresholds, or with one thread, the caller
-// runs the kernel alone, exactly as a single-threaded backend does.
+// sizes alone (cost.ts says how many threads a call pays for), never by
+// timing, so a given thread count gives the same numbers every run. Where one
+// thread pays, the caller runs the kernel alone, exactly as a single-threaded
+// backend does, and the other threads are not woken.
 //
 // Where N threads can differ from one in the last bits: nowhere here. Each
 // split gives every output element to one thread, which computes it in the
@@ -12,9 +13,7 @@
 import type { Backend } from "./backend.js";
 import type { Call } from "./threads/protocol.js";
 import type { KernelName } from "./kernels.js";
-
-/** Below this many multiply-adds a GEMM runs on the caller alone (waking a worker costs a few microseconds). */
-const GEMM_MIN_MACS = 1 << 20;
+import { ELEMENTS_PER_THREAD, GEMM_MACS_PER_THREAD, threadsFor } from "./cost.js";
 /** Columns of C go to threads in multiples of the micro-tile's width, so every thread packs whole panels. */
 const NR = 8;
 
@@ -34,6 +33,11 @@ export function runPrograms(be: Backend, programs: Call[][]): void {
   }
   const k = be.k as unknown as Record<string, (...args: number[]) => unknown>;
   for (const program of programs) for (const [name, ...args] of program) k[name](...args);
+}
+
+/** The runs of C's columns an M x N x K product gives each thread: whole panels of NR, one thread per GEMM_MACS_PER_THREAD. */
+export function gemmColumns(M: number, N: number, K: number, threads: number): [start: number, count: number][] {
+  return split(N, threadsFor(M * N * K, GEMM_MACS_PER_THREAD, threads, Math.floor(N / NR)), NR);
 }
 
 /**
@@ -57,11 +61,11 @@ export function sgemm(
   C: number,
   ldc: number,
 ): void {
-  if (be.threads === 1 || M * N * K < GEMM_MIN_MACS || N < 2 * NR) {
+  const parts = gemmColumns(M, N, K, be.threads);
+  if (parts.length < 2) {
     be.k.sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, be.gemmWork);
     return;
   }
-  const parts = split(N, be.threads, NR);
   runPrograms(
     be,
     parts.map(([n0, n], t) => [
@@ -73,9 +77,9 @@ export function sgemm(
 
 /**
  * A batch of products C_i = alpha op(A_i) op(B_i) + beta C_i of one geometry,
- * by the pointers of each. With threads and at least as many products as
- * threads, each thread takes a run of whole products (attention's many small
- * ones); otherwise each product is split as sgemm splits it. Either way every
+ * by the pointers of each. Where the batch pays for more than one thread,
+ * each thread takes a run of whole products (attention's many small ones);
+ * otherwise each product is split as sgemm splits it. Either way every
  * element of C comes from one thread computing it as one thread would.
  */
 export function sgemmBatch(
@@ -95,13 +99,14 @@ export function sgemmBatch(
   ldc: number,
 ): void {
   const count = C.length;
-  if (be.threads === 1 || count < be.threads || count * M * N * K < GEMM_MIN_MACS) {
+  const threads = threadsFor(count * M * N * K, GEMM_MACS_PER_THREAD, be.threads, count);
+  if (threads === 1) {
     for (let i = 0; i < count; i++) sgemm(be, tA, tB, M, N, K, alpha, A[i], lda, B[i], ldb, beta, C[i], ldc);
     return;
   }
   runPrograms(
     be,
-    split(count, be.threads).map(([i0, n], t) =>
+    split(count, threads).map(([i0, n], t) =>
       Array.from({ length: n }, (_, j): Call => {
         const i = i0 + j;
         return ["sgemm", tA, tB, M, N, K, alpha, A[i], lda, B[i], ldb, beta, C[i], ldc, be.gemmWorks[t]];
@@ -110,13 +115,15 @@ export function sgemmBatch(
   );
 }
 
-/** Splits `count` independent items (images, planes) into at most one run per thread. */
-export function perThread(be: Backend, count: number): [start: number, count: number][] {
-  return split(count, Math.min(be.threads, count));
+/** Splits `count` independent items (a convolution's images) of `macs` multiply-adds in all into one run per thread they pay for. */
+export function perThread(be: Backend, count: number, macs: number): [start: number, count: number][] {
+  return split(count, threadsFor(macs, GEMM_MACS_PER_THREAD, be.threads, count));
 }
 
-/** Below this many elements touched, an item-wise kernel runs on the caller alone. */
-const ITEMS_MIN_ELEMENTS = 1 << 16;
+/** The runs of `items` (multiples of `align`) each thread gets, for work touching `elements` elements: one thread per ELEMENTS_PER_THREAD. */
+export function itemRuns(items: number, elements: number, threads: number, align = 1): [start: number, count: number][] {
+  return split(items, threadsFor(elements, ELEMENTS_PER_THREAD, threads, Math.ceil(items / align)), align);
+}
 
 /**
  * Calls a kernel `name(p1, ..., pk, count, ...rest)` whose pointer arguments
@@ -134,7 +141,7 @@ export function overItems(
   rest: readonly number[],
   align = 1,
 ): void {
-  const parts = be.threads === 1 || elements < ITEMS_MIN_ELEMENTS ? [[0, items] as [number, number]] : split(items, be.threads, align);
+  const parts = itemRuns(items, elements, be.threads, align);
   runPrograms(
     be,
     parts.map(([i0, count]) => [[name, ...ptrs.map(([ptr, bytes]) => ptr + i0 * bytes), count, ...rest] as Call]),

@@ -85,7 +85,7 @@ interface Chunk {
 
 /**
  * Runs `chunk`'s calls for every run of `per` images of every thread's share
- * of the batch, with scratch per thread (colFloats and zFloats per image)
+ * of the batch (`parts`, from perThread), with scratch per thread (colFloats and zFloats per image)
  * and a meta block per chunk. With `dW`, thread t sums its weight gradient
  * into a block of its own (thread 0 straight into dW), and the blocks are
  * added in thread order. On an error (an allocation refused, a fault in the
@@ -93,7 +93,7 @@ interface Chunk {
  */
 function overChunks(
   be: Backend,
-  N: number,
+  parts: [start: number, count: number][],
   per: number,
   colFloats: number,
   zFloats: number,
@@ -101,7 +101,6 @@ function overChunks(
   owned: (Tensor | null)[],
   chunk: (c: Chunk) => Call[],
 ): void {
-  const parts = perThread(be, N);
   if (dW !== null && parts.length === 0) be.k.fill(dW._ptr, dW.size, 0); // no images: a zero gradient
   const blocks: Block[] = [];
   const alloc = (bytes: number) => {
@@ -192,8 +191,9 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
 
   const out = Tensor._empty([N, O, OH, OW]);
   const be = out._backend;
-  const per = G === 1 ? imagesPerProduct(P, CKK, Math.ceil(N / be.threads)) : 1;
-  overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, null, [out], (c) => {
+  const parts = perThread(be, N, N * O * P * CKK);
+  const per = G === 1 ? imagesPerProduct(P, CKK, parts[0]?.[1] ?? 1) : 1;
+  overChunks(be, parts, per, CKK * P, per > 1 ? O * P : 0, null, [out], (c) => {
     if (per === 1) {
       // the bias is preloaded into the image's output by the broadcast kernel, as
       // linear does, and the GEMMs add onto it (beta = 1)
@@ -238,7 +238,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
     record(out, "conv2d", inputs, [x, w], (g, [xs, ws]) => {
       const dW = w.requiresGrad ? Tensor._empty(w.shape.slice()) : null;
       const dx = x.requiresGrad ? Tensor._empty(x.shape.slice()) : null; // zero-filled image by image below (col2im adds)
-      overChunks(be, N, per, CKK * P, per > 1 ? O * P : 0, dW, [dW, dx], (c) => {
+      overChunks(be, parts, per, CKK * P, per > 1 ? O * P : 0, dW, [dW, dx], (c) => {
         const program: Call[] = [];
         if (per === 1) {
           for (const gr of groups) {
@@ -335,7 +335,8 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
 
   const out = Tensor._empty([N, Cout, OH, OW]);
   const be = out._backend;
-  overChunks(be, N, 1, CKK * P, 0, null, [out], ({ n, t, col, meta }) => [
+  const parts = perThread(be, N, N * Cin * CKK * P);
+  overChunks(be, parts, 1, CKK * P, 0, null, [out], ({ n, t, col, meta }) => [
     b === null
       ? (["fill", out._ptr + n * Cout * OP * 4, Cout * OP, 0] as Call)
       : biasCall(op, be, b, [Cout, OP], out._ptr + n * Cout * OP * 4, meta),
@@ -366,7 +367,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
     record(out, op, inputs, [x, w], (g, [xs, ws]) => {
       const dW = w.requiresGrad ? Tensor._empty(w.shape.slice()) : null;
       const dx = x.requiresGrad ? Tensor._empty(x.shape.slice()) : null;
-      overChunks(be, N, 1, CKK * P, 0, dW, [dW, dx], ({ n, t, col, into, first }) =>
+      overChunks(be, parts, 1, CKK * P, 0, dW, [dW, dx], ({ n, t, col, into, first }) =>
         groups.flatMap((gr): Call[] => {
           const xin = (n * Cin + gr * Cig) * P * 4;
           const program: Call[] = [["im2col", g._ptr + (n * Cout + gr * Cog) * OP * 4, col, P, ...geometry]];

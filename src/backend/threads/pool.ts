@@ -26,6 +26,7 @@ import {
   SLOT_BYTES,
   SPINS,
   STOP,
+  WAKE,
   type Call,
   type Pool,
 } from "./protocol.js";
@@ -173,13 +174,16 @@ export class ThreadPool implements Pool {
       }
       slot[0] = programs[w].length;
     }
-    // workers without a program this round still wake, see zero calls and report
-    for (let w = workers + 1; w < this.threads; w++) new Float64Array(buffer, this.slot(w) + PROGRAM_AT, 1)[0] = 0;
     const c = this.control;
     Atomics.store(c, FAILED, 0);
-    Atomics.store(c, PENDING, this.threads - 1);
+    Atomics.store(c, PENDING, workers);
     const round = Atomics.add(c, SEQ, 1) + 1;
-    Atomics.notify(c, SEQ);
+    // only the workers with a program are woken; the rest sleep on (or spin out their wait)
+    for (let w = 1; w <= workers; w++) {
+      const wake = this.word(w, WAKE);
+      Atomics.store(wake, 0, round);
+      Atomics.notify(wake, 0);
+    }
     const t0 = performance.now(); // monotonic: a wall clock set back or forward must not end a round
     let error: unknown = null;
     try {
@@ -206,7 +210,7 @@ export class ThreadPool implements Pool {
         continue;
       }
       if (Atomics.load(c, PENDING) !== 0) {
-        const stalled = this.notDone(round);
+        const stalled = this.notDone(round, workers);
         const message =
           `threads: ${stalled.length === 1 ? "thread" : "threads"} ${stalled.join(", ")} of ${this.threads} did not finish ` +
           `round ${round} within ${+(timeout / 1000).toPrecision(2)} s of the caller's part (a worker that died or stalled)`;
@@ -233,12 +237,21 @@ export class ThreadPool implements Pool {
     return this.base + HEADER_BYTES + (w - 1) * SLOT_BYTES;
   }
 
-  /** The workers that have not marked `round` done. */
-  private notDone(round: number): number[] {
-    const buffer = this.memory.buffer as unknown as SharedArrayBuffer;
+  /** An Int32 word of worker w's slot. */
+  private word(w: number, at: number): Int32Array {
+    return new Int32Array(this.memory.buffer as unknown as SharedArrayBuffer, this.slot(w) + at, 1);
+  }
+
+  /** Of the first `workers` workers, those that have not marked `round` done. */
+  private notDone(round: number, workers: number): number[] {
     const out: number[] = [];
-    for (let w = 1; w < this.threads; w++) if (Atomics.load(new Int32Array(buffer, this.slot(w) + DONE, 1), 0) !== round) out.push(w);
+    for (let w = 1; w <= workers; w++) if (Atomics.load(this.word(w, DONE), 0) !== round) out.push(w);
     return out;
+  }
+
+  /** The last round each worker ran (0: none yet). @internal For the tests of who is woken. */
+  _lastRounds(): number[] {
+    return Array.from({ length: this.threads - 1 }, (_, i) => Atomics.load(this.word(i + 1, DONE), 0));
   }
 
   /** A worker that ended outside of stop(): the pool cannot run another round. */
@@ -260,8 +273,10 @@ export class ThreadPool implements Pool {
     if (this.stoppedBy !== null) return;
     this.stoppedBy = why;
     Atomics.store(this.control, STOP, 1);
-    Atomics.add(this.control, SEQ, 1);
-    Atomics.notify(this.control, SEQ);
+    for (let w = 1; w < this.threads; w++) {
+      Atomics.add(this.word(w, WAKE), 0, 1);
+      Atomics.notify(this.word(w, WAKE), 0);
+    }
     for (const w of this.workers) w.terminate();
   }
 

@@ -7,16 +7,17 @@
 // (esbuild's keepNames, which tsx uses) would make the function call helpers
 // the worker does not have. The layout's numbers come from protocol.ts;
 // test/threads.test.ts runs every kernel family through it.
-import { DONE, FAILED, FAILED_KERNEL, MESSAGE_AT, MESSAGE_BYTES, PENDING, PROGRAM_AT, SEQ, SPINS, STOP } from "./protocol.js";
+import { DONE, FAILED, FAILED_KERNEL, MESSAGE_AT, MESSAGE_BYTES, PENDING, PROGRAM_AT, SPINS, STOP, WAKE } from "./protocol.js";
 
 export const workerSource = `"use strict";
-const SEQ = ${SEQ}, PENDING = ${PENDING}, STOP = ${STOP}, FAILED = ${FAILED}, FAILED_KERNEL = ${FAILED_KERNEL}, SPINS = ${SPINS};
+const PENDING = ${PENDING}, STOP = ${STOP}, FAILED = ${FAILED}, FAILED_KERNEL = ${FAILED_KERNEL}, SPINS = ${SPINS};
 function start(s, port) {
   const instance = new WebAssembly.Instance(s.module, { env: { memory: s.memory } });
   const fns = s.names.map((n) => instance.exports[n]);
   const buffer = s.memory.buffer;
   const control = new Int32Array(buffer, s.control, 16);
   const done = new Int32Array(buffer, s.slot + ${DONE}, 1);
+  const wake = new Int32Array(buffer, s.slot + ${WAKE}, 1);
   const program = new Float64Array(buffer, s.slot + ${PROGRAM_AT});
   // the first failure of a round names its kernel and thread, and says why
   function fail(fn, e) {
@@ -27,14 +28,14 @@ function start(s, port) {
     message.fill(0);
     message.set(text);
   }
-  // read the round counter before saying ready: the caller may start a round the moment it hears
-  let seen = Atomics.load(control, SEQ);
+  // read the wake word before saying ready: the caller may start a round the moment it hears
+  let seen = Atomics.load(wake, 0);
   port.postMessage("ready");
   for (;;) {
-    for (let i = 0; i < SPINS && Atomics.load(control, SEQ) === seen; i++);
-    // a wake-up without a new round (spurious, or meant for another waiter) waits again
-    while (Atomics.load(control, SEQ) === seen) Atomics.wait(control, SEQ, seen);
-    seen = Atomics.load(control, SEQ);
+    for (let i = 0; i < SPINS && Atomics.load(wake, 0) === seen; i++);
+    // a spurious wake-up waits again
+    while (Atomics.load(wake, 0) === seen) Atomics.wait(wake, 0, seen);
+    seen = Atomics.load(wake, 0);
     if (Atomics.load(control, STOP) !== 0) return;
     let fn = -1;
     try {
