@@ -25,6 +25,7 @@ import {
 import { threadsUnavailable } from "../src/backend/wasm/features.js";
 import { activeBackend } from "../src/backend/backend.js";
 import { ThreadPool, type Call } from "../src/backend/threads/pool.js";
+import { sgemm } from "../src/backend/parallel.js";
 import * as wg from "../src/index.js";
 import { expectClose } from "./helpers/gradcheck.js";
 
@@ -248,6 +249,31 @@ describe.skipIf(threadsUnavailable() !== null)("threads", () => {
     const xs = tensor(values, { shape: [300, 300] });
     expect(Array.from(many)).toEqual(Array.from(xs.matmul(xs).data()));
   }
+
+  it("splits products into blocks of rows and columns that give the bits of one thread", async () => {
+    // narrow (one column panel: rows split), wide, and both transposes; beta 0.5 over a random C
+    const cases = [
+      [1000, 10, 1000, 0, 0],
+      [333, 7, 700, 1, 0],
+      [64, 130, 784, 0, 1],
+      [37, 300, 512, 1, 1],
+      [501, 24, 300, 1, 0],
+    ];
+    const products = async (threads: number) => {
+      await init({ build: "simd", threads });
+      manualSeed(3);
+      const be = activeBackend();
+      return cases.map(([M, N, K, tA, tB]) => {
+        const a = randn(tA ? [K, M] : [M, K]),
+          b = randn(tB ? [N, K] : [K, N]),
+          c = randn([M, N]);
+        sgemm(be, tA, tB, M, N, K, 1.5, a._ptr, a.shape[1], b._ptr, b.shape[1], 0.5, c._ptr, N);
+        return Array.from(c.data());
+      });
+    };
+    const one = await products(1);
+    for (const threads of [3, 5]) expect(await products(threads)).toEqual(one);
+  });
 
   it("wakes only the workers a round has work for; small calls run on the caller alone", async () => {
     await init({ build: "simd", threads: 4 });

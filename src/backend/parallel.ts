@@ -16,6 +16,8 @@ import type { KernelName } from "./kernels.js";
 import { ELEMENTS_PER_THREAD, GEMM_MACS_PER_THREAD, threadsFor } from "./cost.js";
 /** Columns of C go to threads in multiples of the micro-tile's width, so every thread packs whole panels. */
 const NR = 8;
+/** Rows of C, when a product has too few column panels for its threads, go in multiples of the micro-tile's height. */
+const MR = 5;
 
 /** Splits [0, n) into at most `parts` runs of multiples of `align` (the last takes the rest), first to last. */
 export function split(n: number, parts: number, align = 1): [start: number, count: number][] {
@@ -35,15 +37,28 @@ export function runPrograms(be: Backend, programs: Call[][]): void {
   for (const program of programs) for (const [name, ...args] of program) k[name](...args);
 }
 
-/** The runs of C's columns an M x N x K product gives each thread: whole panels of NR, one thread per GEMM_MACS_PER_THREAD. */
-export function gemmColumns(M: number, N: number, K: number, threads: number): [start: number, count: number][] {
-  return split(N, threadsFor(M * N * K, GEMM_MACS_PER_THREAD, threads, Math.floor(N / NR)), NR);
+/**
+ * The blocks of C an M x N x K product gives its threads, one each: as many
+ * threads as it pays for (GEMM_MACS_PER_THREAD), first over runs of whole
+ * column panels (NR), then, where there are fewer panels than threads (a
+ * narrow product: ten classes, a batch of 256), over runs of whole row tiles
+ * (MR) too. A block is [row start, rows, column start, columns].
+ */
+export function gemmBlocks(M: number, N: number, K: number, threads: number): [number, number, number, number][] {
+  const panels = Math.max(1, Math.floor(N / NR)),
+    tiles = Math.ceil(M / MR);
+  const paid = threadsFor(M * N * K, GEMM_MACS_PER_THREAD, threads, panels * tiles);
+  const cols = split(N, Math.min(paid, panels), NR);
+  const rows = split(M, Math.max(1, Math.min(tiles, Math.floor(paid / Math.max(1, cols.length)))), MR);
+  return rows.flatMap(([m0, m]) => cols.map(([n0, n]): [number, number, number, number] => [m0, m, n0, n]));
 }
 
 /**
  * C = alpha op(A) op(B) + beta C (row-major, float32), as the sgemm kernel,
- * split over column panels of C: thread t computes its columns with its own
- * packing workspace (A is packed by each thread).
+ * split into blocks of C (gemmBlocks): thread t computes its block with its
+ * own packing workspace (each thread packs the rows of A and the columns of
+ * B its block needs). Every element of C is summed in the same order of K
+ * whatever the block, so any split gives the bits of one thread.
  */
 export function sgemm(
   be: Backend,
@@ -61,16 +76,32 @@ export function sgemm(
   C: number,
   ldc: number,
 ): void {
-  const parts = gemmColumns(M, N, K, be.threads);
-  if (parts.length < 2) {
+  const blocks = gemmBlocks(M, N, K, be.threads);
+  if (blocks.length < 2) {
     be.k.sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, be.gemmWork);
     return;
   }
   runPrograms(
     be,
-    parts.map(([n0, n], t) => [
-      // column n0 of op(B): B[:, n0] when B is K x N, row n0 of B when it is N x K
-      ["sgemm", tA, tB, M, n, K, alpha, A, lda, B + (tB ? n0 * ldb : n0) * 4, ldb, beta, C + n0 * 4, ldc, be.gemmWorks[t]],
+    blocks.map(([m0, m, n0, n], t) => [
+      // row m0 of op(A): A[m0, :] when A is M x K, column m0 when it is K x M; column n0 of op(B) likewise
+      [
+        "sgemm",
+        tA,
+        tB,
+        m,
+        n,
+        K,
+        alpha,
+        A + (tA ? m0 : m0 * lda) * 4,
+        lda,
+        B + (tB ? n0 * ldb : n0) * 4,
+        ldb,
+        beta,
+        C + (m0 * ldc + n0) * 4,
+        ldc,
+        be.gemmWorks[t],
+      ],
     ]),
   );
 }
