@@ -5,9 +5,14 @@
 // interleaved.
 //
 //   npm run bench:norm [-- --quick]
-import { init, getBackend, nn, randn, tidy, type Tensor } from "../src/index.js";
+import { bench, init, getBackend, nn, randn, tidy, type Tensor } from "../src/index.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
-import { medianMs, ROUNDS, median } from "./lib/measure.js";
+
+const quick = process.argv.includes("--quick");
+const ROUNDS = quick ? 1 : 3;
+/** Median ms per call (src/bench's timing, as every benchmark here). */
+const medianMs = (fn: () => void) => bench.median(bench.timeCalls(fn, quick ? bench.QUICK : bench.FULL));
+const median = bench.median;
 
 enableRelaxedSimd();
 const F = nn.functional;
@@ -65,8 +70,8 @@ for (const threads of [1, 2]) {
     const fused: number[] = [],
       composed: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      fused.push(await medianMs(step(c.fused)));
-      composed.push(await medianMs(step(c.composed)));
+      fused.push(medianMs(step(c.fused)));
+      composed.push(medianMs(step(c.composed)));
     }
     const [f, k] = [median(fused), median(composed)];
     console.log(`  ${c.name}: fused ${f.toFixed(2)}, composed ${k.toFixed(2)} (${(k / f).toFixed(1)}x)`);

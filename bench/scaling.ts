@@ -5,7 +5,7 @@
 // for, our default build and, with --pytorch, native PyTorch at the same
 // counts, interleaved round by round in one process (src/bench's runner).
 // Prints the table of samples/s (GFLOP/s for the GEMM) with the speedup over
-// one thread, and writes bench/results/scaling.{md,json}.
+// one thread, and writes bench/results/scaling.{md,json,svg}.
 //
 //   npm run bench:scaling [-- --threads 1,2,4,8,16] [-- --pytorch] [-- --quick]
 // The 16-core figures are for a 16-core machine: on fewer cores, counts above
@@ -19,6 +19,7 @@ import type { Call } from "../src/backend/threads/protocol.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
 import { pytorchContenders } from "./peers/pytorch.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
+import { renderSvg } from "./charts/render.js";
 
 enableRelaxedSimd(); // Node 20 has the relaxed-SIMD build behind a V8 flag
 
@@ -57,7 +58,6 @@ const trip = [];
 for (const t of rounds)
   trip.push({ threads: t, backToBackUs: await roundTrip(t, 0, 2000), afterSleepUs: await roundTrip(t, 5, quick ? 20 : 100) });
 
-const B = 64;
 const workloads: bench.Workload[] = [
   ...bench.trainingWorkloads(),
   {
@@ -75,40 +75,17 @@ const contenders = [...ours, ...(values.pytorch ? pytorchContenders(counts) : []
 console.error(`${workloads.length} workloads x ${contenders.map((c) => c.name).join(", ")}`);
 const report = await bench.runBench({ contenders, workloads, quick, onProgress: (line) => console.error(line) });
 
-const value = (w: bench.Workload, c: bench.Contender) => {
-  const r = report.results.find((x) => x.workload === w.id && x.contender === c.name);
-  return r?.medianMs === undefined ? null : w.flops ? w.flops / r.medianMs / 1e6 : ((w.samples ?? B) * 1000) / r.medianMs;
-};
-const rows: (string | number)[][] = [];
-for (const kind of ["ours", "native"] as const) {
-  for (const w of workloads) {
-    const cs = contenders.filter((c) => c.kind === kind).sort((a, b) => a.threads - b.threads);
-    const vs = counts.map((t) => {
-      const c = cs.find((x) => x.threads === t);
-      return c ? value(w, c) : null;
-    });
-    if (vs.every((v) => v === null)) continue;
-    const one = vs[0];
-    const fmt = (v: number | null) => (v === null ? "" : Math.round(v).toLocaleString("en-US"));
-    const best = Math.max(...vs.map((v) => v ?? 0));
-    rows.push([
-      `${kind === "ours" ? `wasmgrad (${build})` : "PyTorch"}: ${w.id.replace(/^(train|gemm) /, "")}${w.flops ? " (GFLOP/s)" : ""}`,
-      ...vs.map(fmt),
-      one && vs.at(-1) ? `${(vs.at(-1)! / one).toFixed(1)}x` : "",
-      one ? `${(best / one).toFixed(1)}x at ${counts[vs.indexOf(best)]}` : "",
-    ]);
-  }
-}
 const m = machine();
-const table = markdownTable(["workload (samples/s)", ...counts.map(String), `${counts.at(-1)} / 1`, "best / 1"], rows);
+const table = bench.scalingTable(bench.scaling(report));
 const tripTable = markdownTable(
   ["threads", "round back to back (us)", "round after the workers slept (us)"],
   trip.map((r) => [r.threads, r.backToBackUs.toFixed(1), r.afterSleepUs.toFixed(1)]),
 );
 const markdown =
-  `Threads scaling, ${describeMachine(m)}, ${cores()} cores seen; median of ${report.rounds} interleaved rounds ` +
+  `Threads scaling (samples/s; GFLOP/s for the GEMM), ${describeMachine(m)}, ${cores()} cores seen; median of ${report.rounds} interleaved rounds ` +
   `(\`npm run bench:scaling -- --threads ${counts.join(",")}${values.pytorch ? " --pytorch" : ""}\`).\n\n${table}\n\n` +
   `A pool round of one tiny kernel per thread:\n\n${tripTable}`;
 console.log(markdown);
 save("scaling", markdown, { machine: m, build, counts, roundTrip: trip, report });
+await renderSvg(bench.scalingChart(report), "scaling.svg");
 process.exit(0); // PyTorch's and our pools would keep the process alive

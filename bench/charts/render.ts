@@ -8,7 +8,6 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { bench } from "../../src/index.js";
 import { writeFileAtomic } from "../../src/node/files.js";
-import { gemmChart, trainingChart } from "./specs.js";
 
 export const RESULTS = join(import.meta.dirname, "..", "results");
 
@@ -26,8 +25,11 @@ export async function renderReportCharts(report: bench.BenchReport): Promise<voi
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const read = (name: string) => JSON.parse(readFileSync(join(RESULTS, name), "utf8"));
-  await renderSvg(trainingChart(read("train-step.json")), "train-step.svg");
-  await renderSvg(gemmChart(read("gemm.json")), "gemm.svg");
-  if (existsSync(join(RESULTS, "latest.json"))) await renderReportCharts(read("latest.json"));
+  const read = <T = bench.BenchReport>(name: string) => JSON.parse(readFileSync(join(RESULTS, name), "utf8")) as T;
+  const present = (name: string) => existsSync(join(RESULTS, name));
+  if (present("train-step.json")) await renderSvg(bench.trainingChart(read("train-step.json")), "train-step.svg");
+  for (const area of ["gemm", "conv"]) if (present(`${area}.json`)) await renderSvg(bench.gflopsChart(read(`${area}.json`)), `${area}.svg`);
+  if (present("latest.json")) await renderReportCharts(read("latest.json"));
+  if (present("scaling.json"))
+    await renderSvg(bench.scalingChart(read<{ report: bench.BenchReport }>("scaling.json").report), "scaling.svg");
 }

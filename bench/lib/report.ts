@@ -1,9 +1,10 @@
 // What every benchmark prints and saves: the machine, the runtime, the builds,
 // and a Markdown table plus JSON under bench/results/.
 import { cpus, totalmem } from "node:os";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../../src/node/files.js";
 
 export interface Machine {
   cpu: string;
@@ -39,7 +40,7 @@ const resultsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "results"
 
 export function save(name: string, markdown: string, json: unknown): void {
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `${name}.md`), markdown + "\n");
-  writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(json, null, 2) + "\n");
+  writeFileAtomic(join(resultsDir, `${name}.md`), markdown + "\n");
+  writeFileAtomic(join(resultsDir, `${name}.json`), JSON.stringify(json, null, 2) + "\n");
   console.log(`\nwrote bench/results/${name}.md and bench/results/${name}.json`);
 }

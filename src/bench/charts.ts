@@ -1,7 +1,7 @@
 // Vega-Lite specs of the report's charts, built from a report alone, so the
 // same spec renders to SVG in Node (bench/charts/render.ts) and in a page
 // (the demo's Benchmark tab). Plain JSON: no Vega at run time here.
-import { index, valueOf } from "./report.js";
+import { index, scaling, valueOf } from "./report.js";
 import type { BenchReport } from "./types.js";
 
 export type VegaLiteSpec = Record<string, unknown>;
@@ -22,25 +22,40 @@ export function speedupChart(r: BenchReport): VegaLiteSpec {
       return ms === undefined ? [] : [{ workload: w.id, suite: w.suite, engine, speedup: Math.round((js / ms) * 10) / 10 }];
     });
   });
+  return workloadBars(
+    r,
+    "Speedup over the js backend (higher is better)",
+    values,
+    r.workloads.map((w) => w.id),
+    engines,
+    { field: "speedup", type: "quantitative", scale: { type: "log" }, stack: false, title: "x faster than js (log scale)" },
+    420,
+  );
+}
+
+/** Bars of one figure per engine, in a row per workload. */
+function workloadBars(
+  r: BenchReport,
+  text: string,
+  values: object[],
+  workloads: string[],
+  engines: string[],
+  x: { field: string } & Record<string, unknown>,
+  width: number,
+): VegaLiteSpec {
   return {
     $schema: SCHEMA,
-    title: { text: "Speedup over the js backend (higher is better)", subtitle: subtitle(r) },
+    title: { text, subtitle: subtitle(r) },
     data: { values },
-    width: 420,
+    width,
     height: { step: 7 },
     mark: "bar",
     encoding: {
-      row: {
-        field: "workload",
-        type: "nominal",
-        sort: r.workloads.map((w) => w.id),
-        title: null,
-        header: { labelAngle: 0, labelAlign: "left" },
-      },
+      row: { field: "workload", type: "nominal", sort: workloads, title: null, header: { labelAngle: 0, labelAlign: "left" } },
       y: { field: "engine", type: "nominal", sort: engines, axis: null },
-      x: { field: "speedup", type: "quantitative", scale: { type: "log" }, stack: false, title: "x faster than js (log scale)" },
+      x,
       color: { field: "engine", type: "nominal", sort: engines, legend: { labelLimit: 240 } },
-      tooltip: [{ field: "workload" }, { field: "engine" }, { field: "speedup" }],
+      tooltip: [{ field: "workload" }, { field: "engine" }, { field: x.field }],
     },
     config: { facet: { spacing: 2 } },
   };
@@ -61,7 +76,7 @@ export function trainingChart(r: BenchReport): VegaLiteSpec {
   return samplesPerSecondChart(values, train.map(modelOf), engines, subtitle(r));
 }
 
-/** The bars of trainingChart from plain rows (bench:train's results use it too). */
+/** The bars of trainingChart from plain rows. */
 export function samplesPerSecondChart(
   values: { model: string; engine: string; samplesPerSecond: number }[],
   models: string[],
@@ -83,4 +98,60 @@ export function samplesPerSecondChart(
       tooltip: [{ field: "engine" }, { field: "samplesPerSecond", format: "," }],
     },
   };
+}
+
+/** Each workload's speedup over one thread against the thread count, one panel per engine (the report's scaling table). */
+export function scalingChart(r: BenchReport): VegaLiteSpec {
+  const rows = scaling(r);
+  const values = rows.flatMap((row) =>
+    row.byThreads.map((b) => ({
+      workload: row.workload,
+      engine: row.engine,
+      threads: b.threads,
+      speedup: Math.round(b.speedup * 100) / 100,
+    })),
+  );
+  return {
+    $schema: SCHEMA,
+    title: { text: "Speedup over one thread (higher is better)", subtitle: subtitle(r) },
+    data: { values },
+    width: 260,
+    height: 220,
+    mark: { type: "line", point: true },
+    encoding: {
+      column: { field: "engine", type: "nominal", title: null },
+      x: {
+        field: "threads",
+        type: "quantitative",
+        scale: { type: "log", base: 2 },
+        axis: { values: [1, 2, 4, 8, 16, 32, 64] },
+        title: "threads",
+      },
+      y: { field: "speedup", type: "quantitative", title: "x one thread" },
+      color: { field: "workload", type: "nominal", sort: r.workloads.map((w) => w.id), legend: { labelLimit: 240 } },
+      tooltip: [{ field: "workload" }, { field: "engine" }, { field: "threads" }, { field: "speedup" }],
+    },
+  };
+}
+
+/** GFLOP/s of every contender per workload that counts its operations (GEMM, convolution): the per-area tables' chart. */
+export function gflopsChart(r: BenchReport): VegaLiteSpec {
+  const rows = index(r);
+  const engines = r.contenders.map((c) => c.name);
+  const counted = r.workloads.filter((w) => w.flops);
+  const values = counted.flatMap((w) =>
+    engines.flatMap((engine) => {
+      const ms = rows.get(w.id)?.get(engine)?.medianMs;
+      return ms === undefined ? [] : [{ workload: w.id, engine, gflops: Math.round(valueOf(w, ms) * 10) / 10 }];
+    }),
+  );
+  return workloadBars(
+    r,
+    "GFLOP/s (higher is better)",
+    values,
+    counted.map((w) => w.id),
+    engines,
+    { field: "gflops", type: "quantitative", title: "GFLOP/s" },
+    520,
+  );
 }

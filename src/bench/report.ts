@@ -63,6 +63,47 @@ export function ratios(r: BenchReport, workload: string, byWorkload = index(r)):
   };
 }
 
+/** A workload on one engine at every thread count it ran: its figure and speedup over one thread. */
+export interface ScalingRow {
+  workload: string;
+  /** The contender's name less its thread suffix: "wasm-relaxed-simd" for "wasm-relaxed-simd x4". */
+  engine: string;
+  byThreads: { threads: number; value: number; speedup: number }[];
+}
+
+/** Every workload on every engine that ran at one thread and at least one more count. */
+export function scaling(r: BenchReport, byWorkload = index(r)): ScalingRow[] {
+  const engineOf = (name: string) => name.replace(/ x\d+$/, "");
+  const engines = [...new Set(r.contenders.map((c) => engineOf(c.name)))];
+  return r.workloads.flatMap((w) =>
+    engines.flatMap((engine) => {
+      const counts = r.contenders.filter((c) => engineOf(c.name) === engine).sort((a, b) => a.threads - b.threads);
+      const ms = (name: string) => byWorkload.get(w.id)?.get(name)?.medianMs;
+      const one = counts[0]?.threads === 1 ? ms(counts[0].name) : undefined;
+      if (one === undefined) return [];
+      const byThreads = counts.flatMap((c) => {
+        const t = ms(c.name);
+        return t === undefined ? [] : [{ threads: c.threads, value: valueOf(w, t), speedup: one / t }];
+      });
+      return byThreads.length < 2 ? [] : [{ workload: w.id, engine, byThreads }];
+    }),
+  );
+}
+
+/** The scaling rows as a Markdown table: each thread count's figure and its speedup over one thread. */
+export function scalingTable(rows: ScalingRow[]): string {
+  const counts = [...new Set(rows.flatMap((row) => row.byThreads.map((b) => b.threads)))].sort((a, b) => a - b);
+  const lines = rows.map((row) => {
+    const fastest = row.byThreads.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+    const cells = counts.map((t) => {
+      const b = row.byThreads.find((x) => x.threads === t);
+      return b === undefined ? "" : t === 1 ? fmt(b.value) : `${fmt(b.value)} (${b.speedup.toFixed(1)}x)`;
+    });
+    return [row.workload, row.engine, ...cells, String(fastest.threads)];
+  });
+  return table(["workload", "engine", ...counts.map((t) => (t === 1 ? "1 thread" : `${t} threads`)), "fastest at"], lines);
+}
+
 const TITLES: Record<Suite, string> = {
   kernels: "Kernels (GEMM and convolution in GFLOP/s, the rest in ms per call; batch 64 where a batch applies)",
   training: "Training: one step (forward, backward, SGD momentum) at batch 64, samples/s",
@@ -126,6 +167,8 @@ export function toMarkdown(r: BenchReport, command = "npm run bench"): string {
     });
     out.push("", `## ${TITLES[suite]}`, "", table(header, lines));
   }
+  const scaled = scaling(r, byWorkload);
+  if (scaled.length) out.push("", "## Threads: each thread count's figure, and its speedup over one thread", "", scalingTable(scaled));
   if (errors.size) {
     out.push("", "## What could not run", "");
     for (const [why, where] of errors) out.push(`- ${why}: ${where.join("; ")}`);

@@ -97,6 +97,56 @@ export function inferenceWorkloads(models: readonly string[] = MODEL_NAMES): Wor
   );
 }
 
+/**
+ * The areas the per-area tables cover, each in more detail than the report's
+ * suites: every product of the MLPs' layers (forward, input and weight
+ * gradients), every convolution and pooling layer of the CNNs, every model's
+ * training step (npm run bench:gemm, bench:conv, bench:train).
+ */
+export const AREAS = ["gemm", "conv", "train"] as const;
+export type Area = (typeof AREAS)[number];
+
+export function areaWorkloads(area: Area, quick = false): Workload[] {
+  if (area === "train") return trainingWorkloads();
+  if (area === "gemm") {
+    const squares = quick ? [64, 256, 512] : [64, 128, 256, 512, 1024];
+    // linear layers as PyTorch stores them (weight [out, in]) at batch 64: forward X W^T, input gradient G W, weight gradient G^T X
+    const layers: [string, number, number][] = [
+      ["MLP-S 784-128", 784, 128],
+      ["MLP-S 128-10", 128, 10],
+      ["MLP-L 784-1000", 784, 1000],
+      ["MLP-L 1000-500", 1000, 500],
+      ["MLP-L 500-10", 500, 10],
+    ];
+    return [
+      ...squares.map((n) => gemm(`square ${n}`, n, n, n)),
+      gemm("square 512 A^T B", 512, 512, 512, true, false),
+      gemm("square 512 A B^T", 512, 512, 512, false, true),
+      ...layers.flatMap(([name, i, o]) => [
+        gemm(`${name} fwd X W^T`, B, o, i, false, true),
+        gemm(`${name} dX = G W`, B, i, o),
+        gemm(`${name} dW = G^T X`, o, i, B, true, false),
+      ]),
+    ];
+  }
+  const pool = (name: string, input: [number, number, number, number]) =>
+    kernel(`maxpool 2x2 ${name} [${input.join(",")}]`, "maxpool", "small", { kind: "maxpool", input, k: 2 });
+  return [false, true].flatMap((backward) => [
+    conv("LeNet-5 conv1 1->6 5x5", "small", [B, 1, 28, 28], 6, 5, 2, backward, true),
+    conv("LeNet-5 conv2 6->16 5x5", "small", [B, 6, 14, 14], 16, 5, 0, backward, false),
+    conv("CNN-M conv1 1->32 3x3", "large", [B, 1, 28, 28], 32, 3, 1, backward, true),
+    conv("CNN-M conv2 32->64 3x3", "large", [B, 32, 14, 14], 64, 3, 1, backward, false),
+    ...(backward
+      ? []
+      : [
+          pool("LeNet-5", [B, 6, 28, 28]),
+          pool("LeNet-5", [B, 16, 10, 10]),
+          pool("CNN-M", [B, 32, 28, 28]),
+          pool("CNN-M", [B, 64, 14, 14]),
+        ]),
+  ]);
+}
+
 export const SUITES: Suite[] = ["kernels", "training", "inference"];
 
 /** The workloads of the suites asked for (all three by default). */
