@@ -139,7 +139,10 @@ describe.skipIf(!hasChromium)("the web demo", () => {
     await page.uncheck("#bench-kernels");
     await page.click("#bench-run");
     await page.waitForFunction(() => document.getElementById("bench-output")!.dataset.done === "true", null, { timeout: 120_000 });
-    expect(await page.locator("#bench-tables table").count()).toBe(1);
+    // the training table, and with threads the table of each count's speedup over one thread
+    const threaded = (await page.evaluate(() => navigator.hardwareConcurrency)) > 1;
+    expect(await page.locator("#bench-tables table").count()).toBe(threaded ? 2 : 1);
+    if (threaded) expect(await page.locator("#bench-tables").textContent()).toContain("speedup over one thread");
     expect(await page.locator("#bench-speedup svg, #bench-training svg").count()).toBe(2);
     await page.screenshot({ path: join(artifacts, "demo-bench.png"), fullPage: true });
     const download = page.waitForEvent("download");
