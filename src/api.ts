@@ -4,7 +4,7 @@ import "./tensor-methods.js";
 export { init, getBackend, getThreads, supportedBuilds, type InitOptions, type BackendName, type WasmBuild } from "./backend/index.js";
 export { Tensor, isTensor, type NestedArray } from "./tensor.js";
 export { tensor, zeros, ones, full, rand, randn, arange, type CreateOptions, type TensorOptions } from "./creation.js";
-export { manualSeed } from "./random.js";
+export { manualSeed, getRngState, setRngState, type RngState } from "./random.js";
 export { tidy, keep, memory, type MemoryInfo } from "./tidy.js";
 export { noGrad, isGradEnabled } from "./autograd/grad-mode.js";
 export type { BackwardOptions } from "./autograd/backward.js";

@@ -31,6 +31,29 @@ export function manualSeed(seed: number): void {
   spare = null;
 }
 
+/** The generator's whole state: xoshiro128**'s four words and Box-Muller's spare normal (null when none is waiting). */
+export interface RngState {
+  words: [number, number, number, number];
+  spare: number | null;
+}
+
+/** The generator's state, to save with a checkpoint (PyTorch's get_rng_state). */
+export function getRngState(): RngState {
+  return { words: [s0, s1, s2, s3], spare };
+}
+
+/** Puts back a state of getRngState(): every draw after it repeats the draws after that call (PyTorch's set_rng_state). */
+export function setRngState(state: RngState): void {
+  const w = state?.words;
+  const word = (x: unknown) => typeof x === "number" && Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 32;
+  if (!Array.isArray(w) || w.length !== 4 || !w.every(word) || w.every((x) => x === 0))
+    throw new TypeError("setRngState: words must be four 32-bit integers, not all zero, as getRngState() gives");
+  if (state.spare !== null && (typeof state.spare !== "number" || !Number.isFinite(state.spare)))
+    throw new TypeError(`setRngState: spare must be a finite number or null, got ${String(state.spare)}`);
+  [s0, s1, s2, s3] = w.map((x) => x | 0);
+  spare = state.spare;
+}
+
 /** A uniformly distributed 32-bit unsigned integer. */
 export function nextU32(): number {
   const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;

@@ -18,7 +18,8 @@ export function pytorchContenders(threadCounts: number[]): bench.Contender[] {
       kind: "native" as const,
       threads,
       info: `PyTorch ${info.torch} (bench/native/pytorch.py; BLAS: ${info.blas}, held to the thread count)`,
-      covers: (w: bench.Workload) => w.spec.kind === "train",
+      // bench/native/pytorch.py trains at batch 64
+      covers: (w: bench.Workload) => w.spec.kind === "train" && w.spec.batch === 64,
       async start() {},
       async prepare() {
         return "runs in its own process";

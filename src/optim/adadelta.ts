@@ -24,8 +24,12 @@ export class Adadelta extends Optimizer {
     this.weightDecay = checkNumber("Adadelta", "weightDecay", options.weightDecay ?? 0, 0);
   }
 
+  protected hyperparameters() {
+    return { rho: this.rho, eps: this.eps, weightDecay: this.weightDecay };
+  }
+
   protected update(p: Tensor, grad: Tensor): void {
-    const [sq, acc] = this.stateOf(p, 2);
+    const [sq, acc] = this.stateOf(p, ["squareAvg", "accDelta"]);
     overElements(
       p._backend,
       "adadeltaStep",
@@ -64,8 +68,12 @@ export class Adagrad extends Optimizer {
     this.eps = checkNumber("Adagrad", "eps", options.eps ?? 1e-10, 0);
   }
 
+  protected hyperparameters() {
+    return { lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
+  }
+
   protected update(p: Tensor, grad: Tensor, t: number): void {
-    const [sum] = this.stateOf(p, 1, this.initialAccumulatorValue);
+    const [sum] = this.stateOf(p, ["sum"], this.initialAccumulatorValue);
     overElements(
       p._backend,
       "adagradStep",

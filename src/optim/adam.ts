@@ -25,8 +25,12 @@ export class Adam extends Optimizer {
     this.weightDecay = checkNumber(name, "weightDecay", options.weightDecay ?? defaultDecay, 0);
   }
 
+  protected hyperparameters() {
+    return { betas: this.betas, eps: this.eps, weightDecay: this.weightDecay };
+  }
+
   protected update(p: Tensor, grad: Tensor, t: number): void {
-    const [m, v] = this.stateOf(p, 2);
+    const [m, v] = this.stateOf(p, ["expAvg", "expAvgSq"]);
     const [b1, b2] = this.betas;
     overElements(
       p._backend,

@@ -25,8 +25,12 @@ export class RMSprop extends Optimizer {
     this.momentum = checkNumber("RMSprop", "momentum", options.momentum ?? 0, 0);
   }
 
+  protected hyperparameters() {
+    return { alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum };
+  }
+
   protected update(p: Tensor, grad: Tensor): void {
-    const state = this.stateOf(p, this.momentum !== 0 ? 2 : 1);
+    const state = this.stateOf(p, this.momentum !== 0 ? ["squareAvg", "momentumBuffer"] : ["squareAvg"]);
     overElements(
       p._backend,
       "rmspropStep",

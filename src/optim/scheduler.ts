@@ -2,8 +2,20 @@
 // optimizer.step(), as in PyTorch.
 import type { Optimizer } from "./optimizer.js";
 
+/** A scheduler's state (PyTorch's `state_dict()`): its counters; the optimizer's learning rate is in the optimizer's. */
+export type SchedulerStateDict = Record<string, number>;
+
+/** Copies the numbers of `keys` from a state dict onto a scheduler, refusing a dict that lacks one. */
+function loadNumbers(op: string, target: object, sd: SchedulerStateDict, keys: readonly string[]): void {
+  for (const k of keys) {
+    if (typeof sd?.[k] !== "number") throw new TypeError(`${op}.loadStateDict: expected a number ${k}, as stateDict() gives`);
+  }
+  for (const k of keys) (target as Record<string, number>)[k] = sd[k];
+}
+
 export abstract class LRScheduler {
-  readonly baseLr: number;
+  /** The learning rate the schedule starts from (the optimizer's when the scheduler was made). */
+  baseLr: number;
   epoch = 0;
   constructor(readonly optimizer: Optimizer) {
     this.baseLr = optimizer.lr;
@@ -15,6 +27,14 @@ export abstract class LRScheduler {
   }
   getLastLr(): number {
     return this.optimizer.lr;
+  }
+  /** The schedule's position and starting rate, to save. */
+  stateDict(): SchedulerStateDict {
+    return { epoch: this.epoch, baseLr: this.baseLr };
+  }
+  /** Goes on from a saved position (load the optimizer's state too: it holds the current rate). */
+  loadStateDict(sd: SchedulerStateDict): void {
+    loadNumbers(this.constructor.name, this, sd, ["epoch", "baseLr"]);
   }
 }
 
@@ -152,5 +172,14 @@ export class ReduceLROnPlateau {
 
   getLastLr(): number {
     return this.optimizer.lr;
+  }
+
+  /** The best metric and the counters, to save. */
+  stateDict(): SchedulerStateDict {
+    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, epoch: this.epoch };
+  }
+
+  loadStateDict(sd: SchedulerStateDict): void {
+    loadNumbers("ReduceLROnPlateau", this, sd, ["best", "numBadEpochs", "cooldownCounter", "epoch"]);
   }
 }

@@ -29,8 +29,12 @@ export class SGD extends Optimizer {
     }
   }
 
+  protected hyperparameters() {
+    return { momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
+
   protected update(p: Tensor, grad: Tensor, t: number): void {
-    const buf = this.momentum !== 0 ? this.stateOf(p, 1)[0] : null;
+    const buf = this.momentum !== 0 ? this.stateOf(p, ["momentumBuffer"])[0] : null;
     const first = t === 1 ? 1 : 0; // the momentum buffer starts as the first gradient
     overElements(
       p._backend,
