@@ -3,7 +3,20 @@
 // put into fresh objects carry a run on to the same bits as a run that never
 // stopped, for every optimizer; bad state is refused before anything changes.
 import { beforeAll, describe, expect, it } from "vitest";
-import { getRngState, init, manualSeed, nn, optim, randn, setRngState, tensor, tidy, type RngState, type Tensor } from "../src/index.js";
+import {
+  getRngState,
+  init,
+  io,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  setRngState,
+  tensor,
+  tidy,
+  type RngState,
+  type Tensor,
+} from "../src/index.js";
 
 const F = nn.functional;
 type Make = (params: Tensor[]) => optim.Optimizer;
@@ -100,6 +113,43 @@ describe.each([
       expect(resumed.parameters().map((p) => Array.from(p.data()))).toEqual(a);
     });
   }
+
+  it("goes on from a checkpoint file's bytes (model, optimizer, scheduler, generator, best weights, the caller's fields)", () => {
+    manualSeed(5);
+    const whole = model();
+    const wholeOpt = new optim.Adam(whole.parameters(), { lr: 0.01 });
+    const wholeSched = new optim.ExponentialLR(wholeOpt, 0.9);
+    const all = steps(whole, wholeOpt, 6, wholeSched);
+
+    manualSeed(5);
+    const first = model();
+    const firstOpt = new optim.Adam(first.parameters(), { lr: 0.01 });
+    const firstSched = new optim.ExponentialLR(firstOpt, 0.9);
+    steps(first, firstOpt, 3, firstSched);
+    const bytes = io.saveCheckpoint({
+      model: first.stateDict(),
+      optimizer: firstOpt.stateDict(),
+      scheduler: firstSched.stateDict(),
+      rng: getRngState(),
+      tensors: { best: first.stateDict() },
+      meta: { epoch: 3, bestValidationError: 0.0123 },
+    });
+    expect(() => io.loadCheckpoint(io.saveSafetensors(first.stateDict()))).toThrow(/loadCheckpoint: not a checkpoint/);
+
+    manualSeed(1);
+    const c = io.loadCheckpoint(bytes);
+    expect(c.meta).toEqual({ epoch: 3, bestValidationError: 0.0123 });
+    expect(Object.keys(c.tensors!.best)).toEqual(Object.keys(first.stateDict()));
+    const resumed = model();
+    const resumedOpt = new optim.Adam(resumed.parameters(), { lr: 0.01 });
+    const resumedSched = new optim.ExponentialLR(resumedOpt, 0.9);
+    resumed.loadStateDict(c.model);
+    resumedOpt.loadStateDict(c.optimizer!);
+    resumedSched.loadStateDict(c.scheduler!);
+    setRngState(c.rng!);
+    expect(steps(resumed, resumedOpt, 3, resumedSched)).toEqual(all.slice(3));
+    expect(resumed.parameters().map((p) => Array.from(p.data()))).toEqual(whole.parameters().map((p) => Array.from(p.data())));
+  });
 
   it("gives PyTorch's layout: state by parameter index with its step, one group of hyperparameters", () => {
     const m = new nn.Linear(3, 2);

@@ -1,2 +1,3 @@
 // The io namespace.
 export { saveSafetensors, loadSafetensors, safetensorsMetadata } from "./safetensors.js";
+export { saveCheckpoint, loadCheckpoint, type Checkpoint } from "./checkpoint.js";
