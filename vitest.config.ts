@@ -20,6 +20,7 @@ const PORTABLE = [
   "optim",
   "parity",
   "properties",
+  "resume",
   "safetensors",
   "tensor",
   "torch",

@@ -337,6 +337,32 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
     }
     for (const l of [plain, aug, shiftOnly]) l.dispose();
   });
+
+  it("augments a batch to the same bits on 1, 2 and 3 threads, and as the js twin does to float rounding", async () => {
+    const d = await someMnist();
+    const ds = data.subset(d.test, 37); // an odd batch: uneven runs of images per thread
+    const batch = async (options: Parameters<typeof init>[0]) => {
+      await init(options);
+      manualSeed(4);
+      const loader = new data.DataLoader(ds, { batchSize: 37, augment: { elastic: { alpha: 34, sigma: 6 } } });
+      const [b] = loader;
+      const out = { x: b.x.data(), y: Array.from(b.y) };
+      loader.dispose();
+      return out;
+    };
+    const one = await batch({ build: "simd", threads: 1 });
+    for (const threads of [2, 3]) expect(await batch({ build: "simd", threads })).toEqual(one);
+    expect(await batch({ build: "relaxed-simd", threads: 2 })).toEqual(one); // the kernel has no fused multiply-add
+    const js = await batch({ backend: "js" });
+    expect(js.y).toEqual(one.y);
+    let worst = 0;
+    for (let i = 0; i < js.x.length; i++) worst = Math.max(worst, Math.abs(js.x[i] - one.x[i]) / (1 + Math.abs(one.x[i])));
+    expect(worst).toBeLessThan(1e-4);
+    await init({ backend: "wasm" });
+    expect(() => new data.DataLoader(ds, { augment: { elastic: { alpha: 34, sigma: 11 } } })).toThrow(
+      /DataLoader: augment.elastic needs sigma in \(0, 10\] and a finite alpha/,
+    );
+  });
 });
 
 describe("end to end", () => {

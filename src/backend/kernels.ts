@@ -291,21 +291,22 @@ export interface Kernels {
   layerNormParamGrads(g: number, x: number, mean: number, invstd: number, dw: number, db: number, rows: number, D: number): void;
   // augment.ts (bytes: uint8 pixels)
   normalizeBytes(bytes: number, out: number, n: number, scale: number, shift: number): void;
-  gaussianBlur(field: number, tmp: number, H: number, W: number, kernel: number, radius: number): void;
-  warpBilinear(
-    src: number,
-    dst: number,
+  /** Scratch bytes augmentImages needs per thread. */
+  augmentWorkBytes(H: number, W: number, radius: number): number;
+  /** params: 8 words per image (the affine map as f32, the field's u32 seed, one unused); alpha 0: no elastic field. */
+  augmentImages(
+    bytes: number,
+    out: number,
+    params: number,
+    count: number,
     H: number,
     W: number,
-    m00: number,
-    m01: number,
-    m02: number,
-    m10: number,
-    m11: number,
-    m12: number,
-    dx: number,
-    dy: number,
-    fill: number,
+    scale: number,
+    shift: number,
+    kernel: number,
+    radius: number,
+    alpha: number,
+    work: number,
   ): void;
 }
 

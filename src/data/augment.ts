@@ -1,5 +1,6 @@
-// Augmentation parameters, drawn from the seeded generator; the pixel work is
-// the warpBilinear and gaussianBlur kernels.
+// Augmentation parameters, drawn from the seeded generator; the pixel work
+// (and the displacement fields' random values, from a seed per image) is the
+// augmentImages kernel's.
 import { nextFloat } from "../random.js";
 
 export interface AugmentOptions {
@@ -53,7 +54,12 @@ export function gaussianKernel(sigma: number): Float32Array {
   return k.map((v) => v / sum);
 }
 
-/** Uniform values in [-1, 1] for a displacement field. */
-export function fillUniform(v: Float32Array): void {
-  for (let i = 0; i < v.length; i++) v[i] = 2 * nextFloat() - 1;
-}
+/** Bytes the blur's taps may take: sigma up to 10 (radius 30, 61 taps). */
+export const AUG_TAPS_BYTES = 64 * 4;
+
+/**
+ * What augmenting a pixel costs next to an element-wise kernel's element
+ * (two fields blurred with 2 x 31 taps each, a bilinear warp), for the cost
+ * model's split of a batch over threads.
+ */
+export const AUGMENT_WEIGHT = 64;

@@ -10,7 +10,9 @@ import { Block } from "../backend/block.js";
 import { keep } from "../tidy.js";
 import { nextU32 } from "../random.js";
 import { TensorDataset, type ImageDataset } from "./dataset.js";
-import { DEFAULT_AUGMENT, fillUniform, gaussianKernel, randomAffine, type AugmentOptions } from "./augment.js";
+import { AUG_TAPS_BYTES, AUGMENT_WEIGHT, DEFAULT_AUGMENT, gaussianKernel, randomAffine, type AugmentOptions } from "./augment.js";
+import { itemRuns, runPrograms } from "../backend/parallel.js";
+import type { Call } from "../backend/threads/protocol.js";
 
 export interface DataLoaderOptions {
   batchSize?: number;
@@ -59,6 +61,8 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
   /** One batch's sample indices (i32), for a TensorDataset's gathers. */
   private readonly indexBlock: Block | null;
   private readonly scratch: number;
+  /** Bytes of one thread's augmentImages scratch (a multiple of 16). */
+  private readonly workBytes: number = 0;
   private readonly batches = new Map<number, { x: Tensor; y: Int32Array | Tensor }>();
   private readonly aug: Required<AugmentOptions> | null;
   private readonly kernel: Float32Array | null;
@@ -90,7 +94,11 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
       dropLast: options.dropLast ?? false,
     };
     this.aug = options.augment ? { ...DEFAULT_AUGMENT, ...(options.augment === true ? {} : options.augment) } : null;
-    this.kernel = this.aug?.elastic ? gaussianKernel(this.aug.elastic.sigma) : null;
+    const elastic = this.aug?.elastic;
+    if (elastic && !(elastic.sigma > 0 && elastic.sigma <= 10 && Number.isFinite(elastic.alpha))) {
+      throw new TypeError(`DataLoader: augment.elastic needs sigma in (0, 10] and a finite alpha, got ${JSON.stringify(elastic)}`);
+    }
+    this.kernel = elastic ? gaussianKernel(elastic.sigma) : null;
     this.backend = activeBackend();
     this.order = Int32Array.from({ length: dataset.count }, (_, i) => i);
     if (dataset instanceof TensorDataset) {
@@ -106,9 +114,12 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
       throw new Error(`DataLoader: ${images.images.length} bytes of images for ${images.count} images of ${images.rows}x${images.cols}`);
     }
     this.indexBlock = null;
+    // with augmentation: the blur's taps, 8 words of parameters per image, and each thread's augmentImages scratch
+    const work = this.aug ? this.backend.k.augmentWorkBytes(images.rows, images.cols, this.radius()) : 0;
+    this.workBytes = Math.ceil(work / 16) * 16;
     this.blocks = {
       block: Block.alloc(batchSize * this.pixels), // one batch's uint8 pixels
-      scratch: Block.alloc((4 * this.pixels + (this.kernel?.length ?? 0)) * 4), // floats: one normalised image, two fields, blur tmp, kernel
+      scratch: Block.alloc(this.aug ? AUG_TAPS_BYTES + 32 * batchSize + this.backend.threads * this.workBytes : 4),
     };
     this.staging = this.blocks.block.ptr;
     this.scratch = this.blocks.scratch.ptr;
@@ -195,46 +206,53 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
     return { x: b.x, y: b.y, size };
   }
 
+  /** The elastic blur's radius (0 without elastic distortion). */
+  private radius(): number {
+    return this.kernel ? (this.kernel.length - 1) / 2 : 0;
+  }
+
+  /**
+   * The batch's augmented images: each image's affine map and field seed
+   * drawn here from the library's generator, in image order, then the
+   * images split over threads (augmentImages: the pixel work and the fields'
+   * random values), so a seed gives the same batch on any thread count.
+   */
   private augmentInto(x: Tensor, size: number, scale: number, shift: number): void {
     const { rows, cols } = this.dataset as ImageDataset;
     const P = this.pixels,
-      heap = this.backend.heap,
-      k = this.backend.k;
-    const src = this.scratch,
-      dx = src + P * 4,
-      dy = dx + P * 4,
-      tmp = dy + P * 4,
-      kern = tmp + P * 4;
+      be = this.backend,
+      heap = be.heap;
+    const kern = this.scratch,
+      params = kern + AUG_TAPS_BYTES,
+      work = params + 32 * this.batchSize;
     const a = this.aug!;
     if (this.kernel) heap.f32.set(this.kernel, kern >>> 2);
-    const radius = this.kernel ? (this.kernel.length - 1) / 2 : 0;
     for (let i = 0; i < size; i++) {
-      k.normalizeBytes(this.staging + i * P, src, P, scale, shift);
-      const m = randomAffine(a, rows, cols);
-      if (a.elastic) {
-        fillUniform(heap.f32.subarray(dx >>> 2, (dx >>> 2) + 2 * P));
-        k.gaussianBlur(dx, tmp, rows, cols, kern, radius);
-        k.gaussianBlur(dy, tmp, rows, cols, kern, radius);
-        const alpha = a.elastic.alpha;
-        k.affine(dx, dx, 2 * P, alpha, 0);
-      }
-      // outside the image is background: pixel value 0 after normalising
-      k.warpBilinear(
-        src,
-        x._ptr + i * P * 4,
-        rows,
-        cols,
-        m[0],
-        m[1],
-        m[2],
-        m[3],
-        m[4],
-        m[5],
-        a.elastic ? dx : 0,
-        a.elastic ? dy : 0,
-        shift,
-      );
+      const q = (params >>> 2) + 8 * i;
+      heap.f32.set(randomAffine(a, rows, cols), q);
+      heap.i32[q + 6] = a.elastic ? nextU32() : 0;
     }
+    const alpha = a.elastic ? a.elastic.alpha : 0;
+    runPrograms(
+      be,
+      itemRuns(size, size * P * AUGMENT_WEIGHT, be.threads).map(([i0, count], t): Call[] => [
+        [
+          "augmentImages",
+          this.staging + i0 * P,
+          x._ptr + i0 * P * 4,
+          params + 32 * i0,
+          count,
+          rows,
+          cols,
+          scale,
+          shift,
+          kern,
+          this.radius(),
+          alpha,
+          work + t * this.workBytes,
+        ],
+      ]),
+    );
   }
 
   /** Frees the heap blocks and the batch tensors. */
