@@ -46,7 +46,22 @@ export function augmentImages(
       blurRows(f, dy >>> 2, tmp >>> 2, H, W, kernel >>> 2, radius, row >>> 2);
       blurColumns(f, tmp >>> 2, dy >>> 2, H, W, kernel >>> 2, radius, alpha);
     }
-    warpBilinear.call(this, src, out + 4 * i * P, H, W, f[q], f[q + 1], f[q + 2], f[q + 3], f[q + 4], f[q + 5], elastic ? dx : 0, elastic ? dy : 0, shift);
+    warpBilinear.call(
+      this,
+      src,
+      out + 4 * i * P,
+      H,
+      W,
+      f[q],
+      f[q + 1],
+      f[q + 2],
+      f[q + 3],
+      f[q + 4],
+      f[q + 5],
+      elastic ? dx : 0,
+      elastic ? dy : 0,
+      shift,
+    );
   }
 }
 
@@ -91,7 +106,16 @@ function blurRows(f: Float32Array, field: number, tmp: number, H: number, W: num
   }
 }
 
-function blurColumns(f: Float32Array, tmp: number, field: number, H: number, W: number, kernel: number, radius: number, alpha: number): void {
+function blurColumns(
+  f: Float32Array,
+  tmp: number,
+  field: number,
+  H: number,
+  W: number,
+  kernel: number,
+  radius: number,
+  alpha: number,
+): void {
   for (let y = 0; y < H; y++) {
     const a = Math.max(y - radius, 0),
       b = Math.min(y + radius, H - 1);
