@@ -72,7 +72,7 @@ export function loadCheckpoint(bytes: Uint8Array | ArrayBuffer): Checkpoint {
   try {
     header = JSON.parse(text) as Header;
   } catch (e) {
-    throw new Error(`loadCheckpoint: the checkpoint's '${KEY}' metadata is not JSON (${(e as Error).message})`);
+    throw new Error(`loadCheckpoint: the checkpoint's '${KEY}' metadata is not JSON (${(e as Error).message})`, { cause: e });
   }
   if (header?.version === VERSION && (!Array.isArray(header.groups) || typeof header.meta !== "object"))
     throw new Error(`loadCheckpoint: the checkpoint's '${KEY}' metadata lacks its groups or meta`);
