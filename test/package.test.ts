@@ -113,7 +113,7 @@ describe("the npm package", () => {
     expect(files).toContain("dist/index.d.ts");
     expect(files).toContain("dist/cli/main.js");
     expect(files.filter((f) => /\.(map|wat|ts)$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
-    expect(info.unpackedSize).toBeLessThan(2_500_000);
+    expect(info.unpackedSize).toBeLessThan(2_600_000); // 2.53 MB on 2026-12-04, 1.6 MB of it the offline sample
   });
 
   it("installs from the tarball into a new project and works there offline", (ctx) => {
