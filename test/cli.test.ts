@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { data } from "../src/index.js";
+import { OPTIONS } from "../src/cli/options.js";
 import { datasetDir, NEEDS_NO_SYSTEM_MNIST, SYSTEM_HAS_MNIST } from "./helpers/datasets.js";
 import { tempDir } from "./helpers/temp.js";
 
@@ -251,6 +252,17 @@ describe("wasmgrad CLI", () => {
     const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on("exit", (c, s) => r([c, s])));
     expect(code === 130 || signal === "SIGINT").toBe(true);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("lists every option of its table in the help, under each command it applies to, and warns where it does not", () => {
+    const help = run(["--help"]);
+    const section = (title: string) => help.slice(help.indexOf(title), help.indexOf("\n\n", help.indexOf(title) + 1));
+    for (const [name, o] of Object.entries(OPTIONS)) {
+      expect(help).toContain(`--${name}`);
+      if ((o.commands as readonly string[]).includes("bench")) expect(section("bench:")).toContain(`--${name}`);
+    }
+    const r = spawnSync(process.execPath, [cli, "bench", "--epochs", "2", "--suite", "gpu"], { encoding: "utf8" }); // warns, then refuses --suite
+    expect(r.stderr).toMatch(/--epochs does not apply to bench; ignored/);
   });
 
   it("prints its version", () => {
