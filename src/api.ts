@@ -24,6 +24,6 @@ export * as io from "./io/index.js";
 export { fit, type FitOptions, type FitResult, type StopReason, type BatchInfo, type EpochInfo } from "./train/fit.js";
 export { trainStep, type TrainBatch, type StepOptions, type StepResult } from "./train/step.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
-export { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "./models/reference.js";
+export { referenceModel, takesImages, MODEL_NAMES, ALL_MODEL_NAMES, type ModelName } from "./models/reference.js";
 export * as data from "./data/index.js";
 export * as bench from "./bench/index.js";

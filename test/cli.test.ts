@@ -192,7 +192,7 @@ describe("wasmgrad CLI", () => {
 
   it("rejects bad arguments with a clear message", () => {
     const cases: [string[], RegExp][] = [
-      [["train", "--model", "resnet"], /--model must be one of mlp-s, mlp-l, lenet5, cnn-m, got 'resnet'/],
+      [["train", "--model", "resnet"], /--model must be one of mlp-s, mlp-l, lenet5, cnn-m, mlp-ciresan, got 'resnet'/],
       [["train", "--epochs", "0"], /--epochs must be a positive integer, got 0/],
       [["train", "--epochs", "-1"], /--epochs must be a positive integer, got -1/],
       [["train", "--batch-size", "1.5"], /--batch-size must be a positive integer, got 1.5/],
@@ -264,6 +264,45 @@ describe("wasmgrad CLI", () => {
     const r = spawnSync(process.execPath, [cli, "bench", "--epochs", "2", "--suite", "gpu"], { encoding: "utf8" }); // warns, then refuses --suite
     expect(r.stderr).toMatch(/--epochs does not apply to bench; ignored/);
   });
+
+  it("holds out validation images, checkpoints every epoch, and resumes a stopped run to the same losses", async () => {
+    const file = join(dir, "run.ckpt");
+    const args = ["train", "--model", "mlp-ciresan", ...dataArgs, "--limit", "1400", "--validation", "400", "--test-limit", "200"];
+    const more = ["--epochs", "4", "--augment", "--schedule", "cosine", "--lr", "0.01", "--json"];
+    const whole = JSON.parse(run([...args, ...more]));
+    expect(whole.trainImages).toBe(1000);
+    expect(whole.validationImages).toBe(400);
+    expect(whole.epochs.map((e: { validationAccuracy: number }) => e.validationAccuracy > 0.3)).toEqual([true, true, true, true]);
+    const best = whole.epochs.reduce((a: { validationAccuracy: number }, e: { validationAccuracy: number }) =>
+      e.validationAccuracy > a.validationAccuracy ? e : a,
+    );
+    expect(whole.bestValidationEpoch).toBe(best.epoch);
+    expect(whole.testErrorAtBestValidation).toBeCloseTo(1 - best.testAccuracy, 12);
+    // stopped by Ctrl-C once epoch 1 is done: the checkpoint holds the last whole epoch
+    const child = spawn(process.execPath, [cli, ...args, ...more, "--checkpoint", file], { stdio: ["ignore", "pipe", "pipe"], env });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      if (/epoch 1: /.test(err) && !child.killed) child.kill("SIGINT");
+    });
+    expect(await new Promise((r) => child.on("exit", (code) => r(code)))).toBe(130);
+    const resumed = JSON.parse(run([...args, ...more, "--resume", file]));
+    const after = resumed.resumedAfter as number;
+    expect(after).toBeGreaterThanOrEqual(1);
+    expect(after).toBeLessThan(4);
+    expect(resumed.epochs).toHaveLength(4);
+    expect(resumed.losses).toEqual(whole.losses.slice(-resumed.losses.length)); // every batch's loss, to the bit
+    expect(resumed.epochs.slice(after).map((e: { loss: number }) => e.loss)).toEqual(
+      whole.epochs.slice(after).map((e: { loss: number }) => e.loss),
+    );
+    expect(resumed.bestValidationEpoch).toBe(whole.bestValidationEpoch);
+    // another run's options are refused, naming the one that differs
+    expect(failure([...args, ...more, "--seed", "2", "--resume", file])).toEqual([
+      2,
+      expect.stringMatching(/--resume .*run.ckpt: the checkpoint's run has seed 1, this command 2: resume with the same options/),
+    ]);
+    expect(failure([...args, ...more, "--resume", weights])[1]).toMatch(/not a checkpoint/);
+  }, 120_000);
 
   it("prints its version", () => {
     const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;

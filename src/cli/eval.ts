@@ -2,7 +2,7 @@
 // the model and dataset taken from the file's metadata unless given.
 import { readFileSync } from "node:fs";
 import { init, evaluate, io, data } from "../index.js";
-import { referenceModel, takesImages, MODEL_NAMES, type ModelName } from "../models/reference.js";
+import { referenceModel, takesImages, ALL_MODEL_NAMES, type ModelName } from "../models/reference.js";
 import { DEFAULT_DATASET, fail, loadData, warn } from "./common.js";
 import { DATASETS, type Args } from "./options.js";
 
@@ -12,7 +12,7 @@ function evalTarget(
   file: string,
   meta: Record<string, string>,
 ): { model: ModelName; dataset: data.DatasetName; trainedOn?: string } {
-  const recorded = MODEL_NAMES.find((m) => m === meta.model);
+  const recorded = ALL_MODEL_NAMES.find((m) => m === meta.model);
   if (a.model && recorded && a.model !== recorded) {
     fail(`${file} holds ${recorded} weights (its metadata says so), not ${a.model}: drop --model or pass --model ${recorded}`);
   }
@@ -21,7 +21,7 @@ function evalTarget(
     const said =
       meta.model === undefined
         ? "does not name its model"
-        : `names the model '${meta.model}', which is not one of ${MODEL_NAMES.join(", ")}`;
+        : `names the model '${meta.model}', which is not one of ${ALL_MODEL_NAMES.join(", ")}`;
     fail(`${file} ${said}: pass --model`);
   }
   const trainedOn = meta.dataset;

@@ -3,7 +3,7 @@
 // says), and its help. The parser (args.ts), the type of the parsed arguments
 // and the help text are all derived from it.
 import { data, bench } from "../index.js";
-import { MODEL_NAMES } from "../models/reference.js";
+import { ALL_MODEL_NAMES } from "../models/reference.js";
 
 export const COMMANDS = ["train", "eval", "bench"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -81,9 +81,9 @@ export const OPTIONS = {
   model: str({
     kind: "string",
     commands: ["train", "eval", "bench"],
-    value: MODEL_NAMES.join("|"),
+    value: ALL_MODEL_NAMES.join("|"),
     help: { "train,eval": "(default cnn-m; eval: the one the weights file names)", bench: "training and inference of this model only" },
-    parse: oneOf(MODEL_NAMES),
+    parse: oneOf(ALL_MODEL_NAMES),
   }),
   "data-dir": str({
     kind: "string",
@@ -168,6 +168,27 @@ export const OPTIONS = {
     parse: int(0),
   }),
   limit: str({ kind: "string", commands: ["train"], value: "N", help: { train: "train on the first N images only" }, parse: int(1) }),
+  validation: str({
+    kind: "string",
+    commands: ["train"],
+    value: "N",
+    help: { train: "hold out the last N training images; report the test error at the best validation epoch" },
+    parse: int(1),
+  }),
+  checkpoint: str({
+    kind: "string",
+    commands: ["train"],
+    value: "FILE",
+    help: { train: "after every epoch, write all the next epoch needs (atomically)" },
+    parse: text,
+  }),
+  resume: str({
+    kind: "string",
+    commands: ["train"],
+    value: "FILE",
+    help: { train: "go on from a checkpoint, to the same numbers as a run never stopped" },
+    parse: text,
+  }),
   "test-limit": str({
     kind: "string",
     commands: BOTH,

@@ -1,13 +1,21 @@
 // `wasmgrad train`: a reference model on an MNIST-family dataset, with
 // progress, Ctrl-C that stops after the batch (and still saves), and a JSON
 // summary on request.
-import { init, getBackend, getThreads, manualSeed, memory, fit, optim, io, data, type Tensor } from "../index.js";
+import { init, getBackend, getThreads, manualSeed, memory, fit, evaluate, optim, io, data, type Tensor } from "../index.js";
 import { referenceModel, takesImages } from "../models/reference.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { thousands } from "../format.js";
 import { Progress } from "./progress.js";
 import { DEFAULT_DATASET, DEFAULT_MODEL, fail, loadData } from "./common.js";
 import type { Args } from "./options.js";
+import { resume, updateBest, writeCheckpoint, type EpochRecord, type RunState } from "./run-state.js";
+
+/** The last `count` images of a dataset (the validation set the paper holds out). */
+function tail(d: data.ImageDataset, count: number): data.ImageDataset {
+  const P = d.rows * d.cols,
+    start = d.count - count;
+  return { ...d, images: d.images.subarray(start * P, d.count * P), labels: d.labels.subarray(start, d.count), count };
+}
 
 function defaultLr(optimizer: string): number {
   return optimizer === "sgd" ? 0.05 : 0.001;
@@ -34,26 +42,53 @@ export async function train(a: Args): Promise<void> {
   const status = a.json ? process.stderr : process.stdout;
   const modelName = a.model ?? DEFAULT_MODEL,
     dataset = a.dataset ?? DEFAULT_DATASET;
-  if (a.save) {
+  for (const [option, file] of [
+    ["save", a.save],
+    ["checkpoint", a.checkpoint],
+  ] as const) {
+    if (!file) continue;
     try {
-      checkWritable(a.save);
+      checkWritable(file);
     } catch (e) {
-      fail(`--save ${a.save}: ${(e as Error).message}`);
+      fail(`--${option} ${file}: ${(e as Error).message}`);
     }
   }
   await init({ backend: a.backend, build: a.build, threads: a.threads });
   manualSeed(a.seed);
-  const { d, train, test } = await loadData(dataset, a, log);
+  const { d, train: all, test } = await loadData(dataset, a, log);
+  if (a.validation !== undefined && a.validation >= all.count)
+    fail(`--validation ${a.validation} must leave images to train on: there are ${all.count}`);
+  const train = a.validation ? data.subset(all, all.count - a.validation) : all;
   const model = referenceModel(modelName);
   const opt = makeOptimizer(a, model.parameters());
   const flat = !takesImages(modelName);
   const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment: a.augment });
   // the training batch size: evaluation reuses the heap blocks of training
   const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
+  const valLoader = a.validation ? new data.DataLoader(tail(all, a.validation), { batchSize: a.batchSize, flat, shuffle: false }) : null;
   const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
+  // what decides the run's numbers: a checkpoint is resumed only by the same run
+  const run = {
+    model: modelName,
+    dataset,
+    optimizer: a.optimizer,
+    lr: opt.lr,
+    momentum: a.optimizer === "sgd" ? a.momentum : null,
+    schedule: a.schedule,
+    batchSize: a.batchSize,
+    epochs: a.epochs,
+    augment: a.augment,
+    seed: a.seed,
+    limit: a.limit ?? null,
+    validation: a.validation ?? null,
+  };
+  const parts = { model, optimizer: opt, scheduler: schedule, loader: trainLoader, run };
+  const state: RunState = a.resume ? resume(a.resume, parts) : { epochs: [], best: null };
+  const done = state.epochs.length;
   status.write(
     `training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}${getThreads() > 1 ? ` x${getThreads()} threads` : ""}, ` +
-      `${a.optimizer} lr ${opt.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}\n`,
+      `${a.optimizer} lr ${run.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}` +
+      `${valLoader ? `, ${thousands(a.validation!)} images held out for validation` : ""}${done ? `; resumed after epoch ${done} from ${a.resume}` : ""}\n`,
   );
 
   let stoppedBy: NodeJS.Signals | null = null;
@@ -73,43 +108,50 @@ export async function train(a: Args): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const t0 = performance.now();
-  const epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number; samplesPerSecond: number }[] =
-    [];
+  const epochs: EpochRecord[] = state.epochs;
   const losses: number[] = [];
   let bar: Progress | null = null;
-  await fit(model, {
-    optimizer: opt,
-    epochs: a.epochs,
-    data: trainLoader,
-    scheduler: schedule ?? undefined,
-    test: testLoader,
-    signal: stop.signal,
-    onBatch: (b) => {
-      if (b.batch === 1) bar = new Progress(status, `epoch ${b.epoch}/${a.epochs}`, trainLoader.length);
-      losses.push(b.loss);
-      if (!Number.isFinite(b.loss)) {
-        bar!.finish();
-        fail(`the loss became ${b.loss} at epoch ${b.epoch}, batch ${b.batch}: lower the learning rate (--lr)`, 1);
-      }
-      bar!.update(b.batch, b.seen, b.meanLoss, b.accuracy!, b.samplesPerSecond);
-    },
-    onEpoch: (e) => {
-      bar?.finish();
-      const ev = e.test!;
-      epochs.push({
-        epoch: e.epoch,
-        loss: e.loss,
-        trainAccuracy: e.accuracy!,
-        testAccuracy: ev.accuracy,
-        seconds: e.seconds,
-        samplesPerSecond: e.samplesPerSecond,
-      });
-      status.write(
-        `epoch ${e.epoch}: train loss ${e.loss.toFixed(4)}, train accuracy ${(100 * e.accuracy!).toFixed(2)}%, ` +
-          `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${e.seconds.toFixed(1)} s\n`,
-      );
-    },
-  });
+  if (done < a.epochs)
+    await fit(model, {
+      optimizer: opt,
+      epochs: a.epochs - done,
+      data: trainLoader,
+      scheduler: schedule ?? undefined,
+      test: testLoader,
+      signal: stop.signal,
+      onBatch: (b) => {
+        if (b.batch === 1) bar = new Progress(status, `epoch ${done + b.epoch}/${a.epochs}`, trainLoader.length);
+        losses.push(b.loss);
+        if (!Number.isFinite(b.loss)) {
+          bar!.finish();
+          fail(`the loss became ${b.loss} at epoch ${done + b.epoch}, batch ${b.batch}: lower the learning rate (--lr)`, 1);
+        }
+        bar!.update(b.batch, b.seen, b.meanLoss, b.accuracy!, b.samplesPerSecond);
+      },
+      onEpoch: (e) => {
+        bar?.finish();
+        const ev = e.test!;
+        const val = valLoader ? evaluate(model, valLoader) : null;
+        const record: EpochRecord = {
+          epoch: done + e.epoch,
+          loss: e.loss,
+          trainAccuracy: e.accuracy!,
+          ...(val && { validationAccuracy: val.accuracy }),
+          testAccuracy: ev.accuracy,
+          seconds: e.seconds,
+          samplesPerSecond: e.samplesPerSecond,
+        };
+        epochs.push(record);
+        updateBest(state, model, record);
+        status.write(
+          `epoch ${record.epoch}: train loss ${e.loss.toFixed(4)}, train accuracy ${(100 * e.accuracy!).toFixed(2)}%, ` +
+            `${val ? `validation error ${(100 * (1 - val.accuracy)).toFixed(2)}%, ` : ""}` +
+            `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.correct}/${ev.count}), ${e.seconds.toFixed(1)} s\n`,
+        );
+        // the state the next epoch starts from: a Ctrl-C in it keeps this one
+        if (a.checkpoint) writeCheckpoint(a.checkpoint, parts, state);
+      },
+    });
   const total = (performance.now() - t0) / 1000;
   if (a.save) {
     try {
@@ -139,8 +181,16 @@ export async function train(a: Args): Promise<void> {
         seed: a.seed,
         augment: a.augment,
         trainImages: train.count,
+        validationImages: a.validation ?? 0,
         testImages: test.count,
         epochs,
+        ...(state.best && {
+          bestValidationEpoch: state.best.epoch,
+          testErrorAtBestValidation: 1 - state.best.testAccuracy,
+          bestTestError: 1 - Math.max(...epochs.map((x) => x.testAccuracy)),
+        }),
+        resumedAfter: done || null,
+        checkpoint: a.checkpoint ?? null,
         stoppedEarly: stoppedBy !== null,
         seconds: total,
         testAccuracy: last?.testAccuracy ?? null,
@@ -150,8 +200,17 @@ export async function train(a: Args): Promise<void> {
       }) + "\n",
     );
   }
+  if (state.best) {
+    const b = state.best;
+    status.write(
+      `best validation error ${(100 * (1 - b.validationAccuracy)).toFixed(2)}% at epoch ${b.epoch}: test error there ${(100 * (1 - b.testAccuracy)).toFixed(2)}%` +
+        ` (best test error ${(100 * (1 - Math.max(...epochs.map((x) => x.testAccuracy)))).toFixed(2)}%)\n`,
+    );
+    for (const t of Object.values(b.weights)) t.dispose();
+  }
   trainLoader.dispose();
   testLoader.dispose();
+  valLoader?.dispose();
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   if (stoppedBy) process.exitCode = SIGNAL_EXIT[stoppedBy];

@@ -255,6 +255,21 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
     );
   }
 
+  /** The order the next epoch reshuffles from (shuffling permutes the last epoch's order), to save with a checkpoint. */
+  stateDict(): { order: number[] } {
+    return { order: Array.from(this.order) };
+  }
+
+  /** Takes the order of stateDict(): with the generator's state, the next epochs repeat the saved run's. */
+  loadStateDict(state: { order: number[] }): void {
+    const order = state?.order;
+    const n = this.dataset.count;
+    const seen = new Uint8Array(n);
+    if (!Array.isArray(order) || order.length !== n || !order.every((i) => Number.isInteger(i) && i >= 0 && i < n && seen[i]++ === 0))
+      throw new Error(`DataLoader.loadStateDict: order must be a permutation of the dataset's ${n} indices, as stateDict() gives`);
+    this.order.set(order);
+  }
+
   /** Frees the heap blocks and the batch tensors. */
   dispose(): void {
     if (this.disposed) return;
