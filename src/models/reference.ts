@@ -19,7 +19,13 @@ export class ScaledTanh extends nn.Module {
 
 /** Ciresan et al. 2010, Table 1 row 1: 784-1000-500-10, scaled tanh, weights and biases uniform in [-0.05, 0.05]. */
 function mlpCiresan(): nn.Sequential {
-  const m = new nn.Sequential(new nn.Linear(784, 1000), new ScaledTanh(), new nn.Linear(1000, 500), new ScaledTanh(), new nn.Linear(500, 10));
+  const m = new nn.Sequential(
+    new nn.Linear(784, 1000),
+    new ScaledTanh(),
+    new nn.Linear(1000, 500),
+    new ScaledTanh(),
+    new nn.Linear(500, 10),
+  );
   for (const p of m.parameters()) nn.init.uniform_(p, -0.05, 0.05);
   return m;
 }
