@@ -304,6 +304,24 @@ describe("wasmgrad CLI", () => {
     expect(failure([...args, ...more, "--resume", weights])[1]).toMatch(/not a checkpoint/);
   }, 120_000);
 
+  it("trains a recipe (its options, overridden by options given), and eval reads its input scaling from the file", () => {
+    const file = join(dir, "recipe.safetensors");
+    const args = ["train", "--recipe", "ciresan2010", ...dataArgs, "--limit", "600", "--validation", "100", "--test-limit", "300"];
+    const r = JSON.parse(run([...args, "--epochs", "1", "--batch-size", "16", "--save", file, "--json"]));
+    expect([r.model, r.optimizer, r.lr, r.schedule, r.batchSize, r.augment, r.validationImages]).toEqual([
+      "mlp-ciresan",
+      "sgd",
+      0.001,
+      "exponential",
+      16,
+      true,
+      100,
+    ]);
+    const ev = JSON.parse(run(["eval", "--weights", file, ...dataArgs, "--test-limit", "300", "--json"]));
+    expect(ev.model).toBe("mlp-ciresan");
+    expect(ev.accuracy).toBe(r.testAccuracy); // the same inputs in [-1, 1] as in training, from the file's metadata
+  });
+
   it("prints its version", () => {
     const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
     expect(run(["--version"])).toBe(`wasmgrad ${version}\n`);

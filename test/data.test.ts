@@ -338,6 +338,28 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
     for (const l of [plain, aug, shiftOnly]) l.dispose();
   });
 
+  it("takes other deformation limits for the classes named (Ciresan's 1s and 7s)", async () => {
+    await init({ backend: "wasm" });
+    const d = await someMnist();
+    const ds = data.subset(d.test, 64);
+    const still = { rotate: 0, shear: 0 };
+    const first = (augment: data.AugmentOptions | false) => {
+      const loader = new data.DataLoader(ds, { batchSize: 64, shuffle: false, augment });
+      const [b] = loader;
+      const out = { x: b.x.data(), y: Array.from(b.y) };
+      loader.dispose();
+      return out;
+    };
+    const plain = first(false);
+    const turned = first({ shift: 0, scale: 0, shear: 0, rotate: 30, elastic: false, classes: { 1: still, 7: still } });
+    plain.y.forEach((label, i) => {
+      const a = plain.x.subarray(i * 784, (i + 1) * 784),
+        b = turned.x.subarray(i * 784, (i + 1) * 784);
+      const moved = a.some((v, k) => Math.abs(v - b[k]) > 1e-4);
+      expect([label, moved]).toEqual([label, label !== 1 && label !== 7]);
+    });
+  });
+
   it("augments a batch to the same bits on 1, 2 and 3 threads, and as the js twin does to float rounding", async () => {
     const d = await someMnist();
     const ds = data.subset(d.test, 37); // an odd batch: uneven runs of images per thread

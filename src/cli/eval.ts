@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { init, evaluate, io, data } from "../index.js";
 import { referenceModel, takesImages, ALL_MODEL_NAMES, type ModelName } from "../models/reference.js";
-import { DEFAULT_DATASET, fail, loadData, warn } from "./common.js";
+import { DEFAULT_DATASET, fail, inputScaling, loadData, warn } from "./common.js";
 import { DATASETS, type Args } from "./options.js";
 
 /** The model and dataset to evaluate: the command line's, checked against what the file says it holds. */
@@ -54,7 +54,14 @@ export async function evalCommand(a: Args): Promise<void> {
     fail(`${a.weights} does not hold ${modelName} weights: ${(e as Error).message}`);
   }
   const { test } = await loadData(dataset, a, (m) => process.stderr.write(m + "\n"));
-  const loader = new data.DataLoader(test, { batchSize: a.batchSize, flat: !takesImages(modelName), shuffle: false });
+  // the inputs the weights were trained on, as the file says (older files: standardized)
+  const inputs = meta.inputs === "symmetric" ? "symmetric" : a.inputs;
+  const loader = new data.DataLoader(test, {
+    batchSize: a.batchSize,
+    flat: !takesImages(modelName),
+    shuffle: false,
+    ...inputScaling(inputs),
+  });
   const ev = evaluate(model, loader);
   if (a.json) {
     process.stdout.write(JSON.stringify({ model: modelName, dataset, trainedOn: trainedOn ?? null, weights: a.weights, ...ev }) + "\n");

@@ -4,6 +4,7 @@
 // and the help text are all derived from it.
 import { data, bench } from "../index.js";
 import { ALL_MODEL_NAMES } from "../models/reference.js";
+import { RECIPE_NAMES } from "./recipes.js";
 
 export const COMMANDS = ["train", "eval", "bench"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -146,10 +147,33 @@ export const OPTIONS = {
   schedule: str({
     kind: "string",
     commands: ["train"],
-    value: "cosine|none",
+    value: "cosine|exponential|none",
     default: "cosine",
-    help: { train: "cosine: anneal the learning rate to 0 over all steps (default cosine)" },
-    parse: oneOf(["cosine", "none"] as const),
+    help: { train: "cosine: anneal the learning rate to 0 over all steps; exponential: times --lr-decay every epoch (default cosine)" },
+    parse: oneOf(["cosine", "exponential", "none"] as const),
+  }),
+  "lr-decay": str({
+    kind: "string",
+    commands: ["train"],
+    value: "X",
+    default: "0.95",
+    help: { train: "the exponential schedule's factor per epoch, 0 < X <= 1 (default 0.95)" },
+    parse: num((n) => n > 0 && n <= 1, "above 0 and at most 1"),
+  }),
+  inputs: str({
+    kind: "string",
+    commands: ["train", "eval"],
+    value: "standardized|symmetric",
+    default: "standardized",
+    help: { train: "pixels minus MNIST's mean over its deviation, or scaled to [-1, 1] (default standardized)" },
+    parse: oneOf(["standardized", "symmetric"] as const),
+  }),
+  recipe: str({
+    kind: "string",
+    commands: ["train"],
+    value: RECIPE_NAMES.join("|"),
+    help: { train: "a published run's options (docs/CIRESAN.md); options given too override it" },
+    parse: oneOf(RECIPE_NAMES),
   }),
   augment: flag({ commands: ["train"], help: { train: "random shifts, small affine transforms, elastic distortions" } }),
   save: str({

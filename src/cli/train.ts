@@ -9,6 +9,8 @@ import { Progress } from "./progress.js";
 import { DEFAULT_DATASET, DEFAULT_MODEL, fail, loadData } from "./common.js";
 import type { Args } from "./options.js";
 import { resume, updateBest, writeCheckpoint, type EpochRecord, type RunState } from "./run-state.js";
+import { RECIPES } from "./recipes.js";
+import { inputScaling } from "./common.js";
 
 /** The last `count` images of a dataset (the validation set the paper holds out). */
 function tail(d: data.ImageDataset, count: number): data.ImageDataset {
@@ -62,11 +64,21 @@ export async function train(a: Args): Promise<void> {
   const model = referenceModel(modelName);
   const opt = makeOptimizer(a, model.parameters());
   const flat = !takesImages(modelName);
-  const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment: a.augment });
-  // the training batch size: evaluation reuses the heap blocks of training
-  const testLoader = new data.DataLoader(test, { batchSize: a.batchSize, flat, shuffle: false });
-  const valLoader = a.validation ? new data.DataLoader(tail(all, a.validation), { batchSize: a.batchSize, flat, shuffle: false }) : null;
-  const schedule = a.schedule === "cosine" ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length) : null;
+  const scaling = inputScaling(a.inputs);
+  const augment = a.augment && a.recipe ? RECIPES[a.recipe].augment : a.augment;
+  const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment, ...scaling });
+  // the training batch size (evaluations reuse the heap blocks of training), at least 64
+  const evalBatch = Math.max(64, a.batchSize);
+  const testLoader = new data.DataLoader(test, { batchSize: evalBatch, flat, shuffle: false, ...scaling });
+  const valLoader = a.validation
+    ? new data.DataLoader(tail(all, a.validation), { batchSize: evalBatch, flat, shuffle: false, ...scaling })
+    : null;
+  const schedule =
+    a.schedule === "cosine"
+      ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length)
+      : a.schedule === "exponential"
+        ? new optim.ExponentialLR(opt, a.lrDecay)
+        : null;
   // what decides the run's numbers: a checkpoint is resumed only by the same run
   const run = {
     model: modelName,
@@ -75,9 +87,12 @@ export async function train(a: Args): Promise<void> {
     lr: opt.lr,
     momentum: a.optimizer === "sgd" ? a.momentum : null,
     schedule: a.schedule,
+    lrDecay: a.schedule === "exponential" ? a.lrDecay : null,
     batchSize: a.batchSize,
     epochs: a.epochs,
     augment: a.augment,
+    recipe: a.recipe ?? null,
+    inputs: a.inputs,
     seed: a.seed,
     limit: a.limit ?? null,
     validation: a.validation ?? null,
@@ -87,7 +102,7 @@ export async function train(a: Args): Promise<void> {
   const done = state.epochs.length;
   status.write(
     `training ${modelName} (${thousands(model.numParameters())} parameters) on ${getBackend()}${getThreads() > 1 ? ` x${getThreads()} threads` : ""}, ` +
-      `${a.optimizer} lr ${run.lr}${schedule ? " (cosine)" : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}` +
+      `${a.recipe ? `recipe ${a.recipe}: ` : ""}${a.optimizer} lr ${run.lr}${schedule ? ` (${a.schedule})` : ""}, batch ${a.batchSize}, ${a.epochs} epoch(s)${a.augment ? ", augmented" : ""}, seed ${a.seed}` +
       `${valLoader ? `, ${thousands(a.validation!)} images held out for validation` : ""}${done ? `; resumed after epoch ${done} from ${a.resume}` : ""}\n`,
   );
 
@@ -117,6 +132,7 @@ export async function train(a: Args): Promise<void> {
       epochs: a.epochs - done,
       data: trainLoader,
       scheduler: schedule ?? undefined,
+      schedulerEvery: a.schedule === "exponential" ? "epoch" : "step",
       test: testLoader,
       signal: stop.signal,
       onBatch: (b) => {
@@ -155,7 +171,7 @@ export async function train(a: Args): Promise<void> {
   const total = (performance.now() - t0) / 1000;
   if (a.save) {
     try {
-      writeFileAtomic(a.save, io.saveSafetensors(model.stateDict(), { model: modelName, dataset }));
+      writeFileAtomic(a.save, io.saveSafetensors(model.stateDict(), { model: modelName, dataset, inputs: a.inputs }));
     } catch (e) {
       fail(`cannot save ${a.save}: ${(e as Error).message}`, 1);
     }

@@ -18,9 +18,21 @@ export interface AugmentOptions {
    * { alpha: 36, sigma: 5 }; false turns it off.
    */
   elastic?: { alpha: number; sigma: number } | false;
+  /**
+   * Other limits for some classes, by label: Ciresan et al. (2010) rotate
+   * and shear 1s and 7s by half as much as the other digits.
+   */
+  classes?: Record<number, { rotate?: number; shear?: number }>;
 }
 
-export const DEFAULT_AUGMENT: Required<AugmentOptions> = { shift: 2, rotate: 10, scale: 0.1, shear: 0.1, elastic: { alpha: 36, sigma: 5 } };
+export const DEFAULT_AUGMENT: Required<AugmentOptions> = {
+  shift: 2,
+  rotate: 10,
+  scale: 0.1,
+  shear: 0.1,
+  elastic: { alpha: 36, sigma: 5 },
+  classes: {},
+};
 
 const uniform = (a: number) => (2 * nextFloat() - 1) * a;
 

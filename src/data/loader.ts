@@ -201,7 +201,7 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
     if (this.aug === null) {
       k.normalizeBytes(this.staging, b.x._ptr, size * P, scale, shift);
     } else {
-      this.augmentInto(b.x, size, scale, shift);
+      this.augmentInto(b.x, b.y as Int32Array, size, scale, shift);
     }
     return { x: b.x, y: b.y, size };
   }
@@ -217,7 +217,7 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
    * images split over threads (augmentImages: the pixel work and the fields'
    * random values), so a seed gives the same batch on any thread count.
    */
-  private augmentInto(x: Tensor, size: number, scale: number, shift: number): void {
+  private augmentInto(x: Tensor, labels: Int32Array, size: number, scale: number, shift: number): void {
     const { rows, cols } = this.dataset as ImageDataset;
     const P = this.pixels,
       be = this.backend,
@@ -229,7 +229,8 @@ export class DataLoader<D extends ImageDataset | TensorDataset<Int32Array | Tens
     if (this.kernel) heap.f32.set(this.kernel, kern >>> 2);
     for (let i = 0; i < size; i++) {
       const q = (params >>> 2) + 8 * i;
-      heap.f32.set(randomAffine(a, rows, cols), q);
+      const limits = a.classes[labels[i]];
+      heap.f32.set(randomAffine(limits ? { ...a, ...limits } : a, rows, cols), q);
       heap.i32[q + 6] = a.elastic ? nextU32() : 0;
     }
     const alpha = a.elastic ? a.elastic.alpha : 0;
