@@ -302,6 +302,9 @@ describe("wasmgrad CLI", () => {
       expect.stringMatching(/--resume .*run.ckpt: the checkpoint's run has seed 1, this command 2: resume with the same options/),
     ]);
     expect(failure([...args, ...more, "--resume", weights])[1]).toMatch(/not a checkpoint/);
+    const other = spawnSync(process.execPath, [cli, ...args, ...more, "--threads", "1", "--resume", file], { env, encoding: "utf8" });
+    expect(other.status).toBe(0);
+    expect(other.stderr).toMatch(/the run began on wasm-\S+ x\d+, it goes on on wasm-\S+ x1: the same run, but not to the last bit/);
   }, 120_000);
 
   it("trains a recipe (its options, overridden by options given), and eval reads its input scaling from the file", () => {

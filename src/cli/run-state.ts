@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { getRngState, io, keep, noGrad, setRngState, type nn, type optim, type data, type Tensor } from "../index.js";
 import { writeFileAtomic } from "../node/files.js";
-import { fail } from "./common.js";
+import { fail, warn } from "./common.js";
 
 /** An epoch as the summary reports it. */
 export interface EpochRecord {
@@ -47,6 +47,8 @@ interface Parts {
   loader: data.DataLoader;
   /** The options that decide the run's numbers. */
   run: Record<string, unknown>;
+  /** The build and thread count: another one goes on, but not to the same bits (convolution weight gradients). */
+  engine: { backend: string; threads: number };
 }
 
 export function writeCheckpoint(file: string, p: Parts, state: RunState): void {
@@ -59,6 +61,7 @@ export function writeCheckpoint(file: string, p: Parts, state: RunState): void {
     tensors: best ? { best: best.weights } : undefined,
     meta: {
       run: p.run,
+      engine: p.engine,
       epochs: state.epochs,
       loader: p.loader.stateDict(),
       best: best && { epoch: best.epoch, validationAccuracy: best.validationAccuracy, testAccuracy: best.testAccuracy },
@@ -81,10 +84,17 @@ export function resume(file: string, p: Parts): RunState {
   }
   const meta = c.meta as {
     run: Record<string, unknown>;
+    engine?: Parts["engine"];
     epochs: EpochRecord[];
     loader: { order: number[] };
     best: Omit<Best, "weights"> | null;
   };
+  if (meta.engine && (meta.engine.backend !== p.engine.backend || meta.engine.threads !== p.engine.threads)) {
+    warn(
+      `--resume ${file}: the run began on ${meta.engine.backend} x${meta.engine.threads}, it goes on on ${p.engine.backend} x${p.engine.threads}: ` +
+        "the same run, but not to the last bit of an uninterrupted one",
+    );
+  }
   const dispose = () => [c.model, c.tensors?.best ?? {}].forEach((g) => Object.values(g).forEach((t) => t.dispose()));
   for (const [k, v] of Object.entries(p.run)) {
     if (JSON.stringify(meta.run?.[k]) !== JSON.stringify(v)) {

@@ -97,7 +97,14 @@ export async function train(a: Args): Promise<void> {
     limit: a.limit ?? null,
     validation: a.validation ?? null,
   };
-  const parts = { model, optimizer: opt, scheduler: schedule, loader: trainLoader, run };
+  const parts = {
+    model,
+    optimizer: opt,
+    scheduler: schedule,
+    loader: trainLoader,
+    run,
+    engine: { backend: getBackend(), threads: getThreads() },
+  };
   const state: RunState = a.resume ? resume(a.resume, parts) : { epochs: [], best: null };
   const done = state.epochs.length;
   status.write(
