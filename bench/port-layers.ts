@@ -9,7 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { init, nn, randn, tidy, noGrad, getBackend } from "../src/index.js";
+import { bench, init, nn, randn, tidy, noGrad, getBackend } from "../src/index.js";
 import { enableRelaxedSimd } from "../src/node/relaxed-simd.js";
 import { describeMachine, machine, markdownTable, save } from "./lib/report.js";
 
@@ -59,16 +59,8 @@ function flops(l: Layer): number {
   return 2 * B * l.out * o * o * l.input[1] * l.k * l.k * (l.first ? 2 : 3);
 }
 
-function medianMs(fn: () => void): number {
-  for (let i = 0; i < 5; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[reps >> 1];
-}
+/** Median ms per call, with the report's timing (src/bench). */
+const medianMs = (fn: () => void) => bench.median(bench.timeCalls(fn, bench.FULL));
 
 const F = nn.functional;
 async function ours(): Promise<{ trainMs: number[]; gemm512GflopsOneThread: number; backend: string }> {
@@ -132,6 +124,6 @@ const table = markdownTable(
   rows,
 );
 const m = machine();
-const markdown = `Each convolution's forward + backward at batch 64, median ms of ${reps}, ${threads} threads (the GEMM: one). ${describeMachine(m)}; ours: ${mine.backend}; PyTorch ${theirs.torch}.\n\n${table}`;
+const markdown = `Each convolution's forward + backward at batch 64, median ms (ours: src/bench's timing; PyTorch: of ${reps} calls), ${threads} threads (the GEMM: one). ${describeMachine(m)}; ours: ${mine.backend}; PyTorch ${theirs.torch}.\n\n${table}`;
 console.log(markdown);
 save("port-layers", markdown, { machine: m, threads, layers: LAYERS, ours: mine, pytorch: theirs });
