@@ -385,6 +385,42 @@ describe.each(BACKENDS)("DataLoader on $name", (backend) => {
       /DataLoader: augment.elastic needs sigma in \(0, 10\] and a finite alpha/,
     );
   });
+
+  it("augments images of any size as the js twin does, far-out samples included (the kernel's vector paths and their edges)", async () => {
+    // widths below 16, not a multiple of 4, and wide ones; shifts and scales that sample far outside the image
+    for (const [rows, cols] of [
+      [3, 5],
+      [10, 13],
+      [19, 30],
+      [8, 16],
+      [40, 17],
+    ]) {
+      const count = 7,
+        P = rows * cols;
+      const images = Uint8Array.from({ length: count * P }, (_, k) => (k * 37 + (k >> 3)) % 256);
+      const ds: data.ImageDataset = { images, labels: Uint8Array.from({ length: count }, (_, i) => i), count, rows, cols };
+      const augment = { shift: 9, scale: 0.6, rotate: 40, shear: 0.5, elastic: { alpha: 20, sigma: 2.5 } };
+      const batch = async (options: Parameters<typeof init>[0]) => {
+        await init(options);
+        manualSeed(5);
+        const loader = new data.DataLoader(ds, { batchSize: count, mean: 0.2, std: 0.4, augment });
+        const [b] = loader;
+        const x = b.x.data();
+        loader.dispose();
+        return x;
+      };
+      const js = await batch({ backend: "js" });
+      const fill = -0.2 / 0.4;
+      expect(js.filter((v) => Math.abs(v - fill) < 1e-6).length).toBeGreaterThan(0); // some samples fell outside
+      for (const build of ["scalar", "simd"] as const) {
+        const wasm = await batch({ build, threads: 1 });
+        let worst = 0;
+        for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(js[i] - wasm[i]) / (1 + Math.abs(js[i])));
+        expect([rows, cols, build, worst < 1e-4]).toEqual([rows, cols, build, true]);
+      }
+    }
+    await init({ backend: "wasm" });
+  });
 });
 
 describe("end to end", () => {

@@ -58,7 +58,7 @@ export const RECIPES: Record<string, Recipe> = {
       augment: true,
       inputs: "symmetric",
       validation: "10000",
-      epochs: "600",
+      epochs: "900",
     },
     augment: CIRESAN_DEFORMATIONS,
   },
