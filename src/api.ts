@@ -24,6 +24,19 @@ export * as io from "./io/index.js";
 export { fit, type FitOptions, type FitResult, type StopReason, type BatchInfo, type EpochInfo } from "./train/fit.js";
 export { trainStep, type TrainBatch, type StepOptions, type StepResult } from "./train/step.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
+export {
+  planTraining,
+  inputScaling,
+  RECIPES,
+  RECIPE_NAMES,
+  type TrainingPlan,
+  type TrainingRun,
+  type Recipe,
+  type RecipeName,
+  type OptimizerName,
+  type ScheduleName,
+  type InputScaling,
+} from "./train/recipe.js";
 export { referenceModel, takesImages, MODEL_NAMES, ALL_MODEL_NAMES, type ModelName } from "./models/reference.js";
 export * as data from "./data/index.js";
 export * as bench from "./bench/index.js";

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { camel, COMMANDS, helpText, OPTIONS, UsageError, type Args, type Command, type OptionName } from "./options.js";
 import { fail, warn } from "./common.js";
-import { RECIPES } from "./recipes.js";
+import { recipeOptions } from "./recipes.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 const SEE_HELP = "(wasmgrad --help lists the options)";
@@ -58,7 +58,7 @@ export function parse(argv: string[]): [Command, Args] {
   const args: Record<string, unknown> = {};
   try {
     // a recipe's values stand in for options not given
-    const recipe = typeof v.recipe === "string" ? RECIPES[OPTIONS.recipe.parse(v.recipe, "recipe")].options : {};
+    const recipe = typeof v.recipe === "string" ? recipeOptions(OPTIONS.recipe.parse(v.recipe, "recipe")) : {};
     for (const [name, o] of Object.entries(OPTIONS)) {
       const value = given.has(name as OptionName) ? v[name] : (recipe[name] ?? v[name]);
       if (o.kind === "boolean") args[camel(name)] = value === true;

@@ -26,8 +26,3 @@ export async function loadData(name: data.DatasetName, a: Args, log: (m: string)
   log(`${name}: ${thousands(train.count)} train / ${thousands(test.count)} test images from ${d.source}`);
   return { d, train, test };
 }
-
-/** The DataLoader's normalisation for --inputs: MNIST's mean and deviation, or pixels / 127.5 - 1. */
-export function inputScaling(inputs: "standardized" | "symmetric"): { mean?: number; std?: number } {
-  return inputs === "symmetric" ? { mean: 0.5, std: 0.5 } : {};
-}

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { init, evaluate, io, data } from "../index.js";
 import { referenceModel, takesImages, ALL_MODEL_NAMES, type ModelName } from "../models/reference.js";
-import { DEFAULT_DATASET, fail, inputScaling, loadData, warn } from "./common.js";
+import { DEFAULT_DATASET, fail, loadData, warn } from "./common.js";
+import { inputScaling } from "../train/recipe.js";
 import { DATASETS, type Args } from "./options.js";
 
 /** The model and dataset to evaluate: the command line's, checked against what the file says it holds. */

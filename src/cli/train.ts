@@ -1,8 +1,7 @@
 // `wasmgrad train`: a reference model on an MNIST-family dataset, with
 // progress, Ctrl-C that stops after the batch (and still saves), and a JSON
 // summary on request.
-import { init, getBackend, getThreads, manualSeed, memory, fit, evaluate, optim, io, data, type Tensor } from "../index.js";
-import { referenceModel, takesImages } from "../models/reference.js";
+import { init, getBackend, getThreads, manualSeed, memory, fit, evaluate, io } from "../index.js";
 import { checkWritable, writeFileAtomic } from "../node/files.js";
 import { thousands } from "../format.js";
 import { Progress } from "./progress.js";
@@ -10,31 +9,10 @@ import { DEFAULT_DATASET, DEFAULT_MODEL, fail, loadData } from "./common.js";
 import type { Args } from "./options.js";
 import { resume, updateBest, writeCheckpoint, type EpochRecord, type RunState } from "./run-state.js";
 import { RECIPES } from "./recipes.js";
-import { inputScaling } from "./common.js";
-
-/** The last `count` images of a dataset (the validation set the paper holds out). */
-function tail(d: data.ImageDataset, count: number): data.ImageDataset {
-  const P = d.rows * d.cols,
-    start = d.count - count;
-  return { ...d, images: d.images.subarray(start * P, d.count * P), labels: d.labels.subarray(start, d.count), count };
-}
+import { planTraining, type TrainingPlan } from "../train/recipe.js";
 
 function defaultLr(optimizer: string): number {
   return optimizer === "sgd" ? 0.05 : 0.001;
-}
-
-function makeOptimizer(a: Args, params: Tensor[]): optim.Optimizer {
-  const lr = a.lr ?? defaultLr(a.optimizer);
-  switch (a.optimizer) {
-    case "sgd":
-      return new optim.SGD(params, { lr, momentum: a.momentum });
-    case "adam":
-      return new optim.Adam(params, { lr });
-    case "adamw":
-      return new optim.AdamW(params, { lr });
-    default:
-      return new optim.RMSprop(params, { lr });
-  }
 }
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -60,25 +38,28 @@ export async function train(a: Args): Promise<void> {
   const { d, train: all, test } = await loadData(dataset, a, log);
   if (a.validation !== undefined && a.validation >= all.count)
     fail(`--validation ${a.validation} must leave images to train on: there are ${all.count}`);
-  const train = a.validation ? data.subset(all, all.count - a.validation) : all;
-  const model = referenceModel(modelName);
-  const opt = makeOptimizer(a, model.parameters());
-  const flat = !takesImages(modelName);
-  const scaling = inputScaling(a.inputs);
-  const augment = a.augment && a.recipe ? RECIPES[a.recipe].augment : a.augment;
-  const trainLoader = new data.DataLoader(train, { batchSize: a.batchSize, flat, augment, ...scaling });
-  // the training batch size (evaluations reuse the heap blocks of training), at least 64
-  const evalBatch = Math.max(64, a.batchSize);
-  const testLoader = new data.DataLoader(test, { batchSize: evalBatch, flat, shuffle: false, ...scaling });
-  const valLoader = a.validation
-    ? new data.DataLoader(tail(all, a.validation), { batchSize: evalBatch, flat, shuffle: false, ...scaling })
-    : null;
-  const schedule =
-    a.schedule === "cosine"
-      ? new optim.CosineAnnealingLR(opt, a.epochs * trainLoader.length)
-      : a.schedule === "exponential"
-        ? new optim.ExponentialLR(opt, a.lrDecay)
-        : null;
+  const plan: TrainingPlan = {
+    model: modelName,
+    optimizer: a.optimizer,
+    lr: a.lr ?? defaultLr(a.optimizer),
+    momentum: a.momentum,
+    schedule: a.schedule,
+    lrDecay: a.lrDecay,
+    batchSize: a.batchSize,
+    epochs: a.epochs,
+    augment: a.augment && a.recipe ? RECIPES[a.recipe].augment : a.augment,
+    inputs: a.inputs,
+    validation: a.validation ?? 0,
+  };
+  const {
+    model,
+    optimizer: opt,
+    scheduler: schedule,
+    train: trainLoader,
+    validation: valLoader,
+    fitOptions,
+    dispose,
+  } = planTraining(plan, all, test);
   // what decides the run's numbers: a checkpoint is resumed only by the same run
   const run = {
     model: modelName,
@@ -135,12 +116,8 @@ export async function train(a: Args): Promise<void> {
   let bar: Progress | null = null;
   if (done < a.epochs)
     await fit(model, {
-      optimizer: opt,
+      ...fitOptions,
       epochs: a.epochs - done,
-      data: trainLoader,
-      scheduler: schedule ?? undefined,
-      schedulerEvery: a.schedule === "exponential" ? "epoch" : "step",
-      test: testLoader,
       signal: stop.signal,
       onBatch: (b) => {
         if (b.batch === 1) bar = new Progress(status, `epoch ${done + b.epoch}/${a.epochs}`, trainLoader.length);
@@ -198,12 +175,12 @@ export async function train(a: Args): Promise<void> {
         backend: getBackend(),
         threads: getThreads(),
         optimizer: a.optimizer,
-        lr: a.lr ?? defaultLr(a.optimizer),
+        lr: plan.lr,
         schedule: a.schedule,
         batchSize: a.batchSize,
         seed: a.seed,
         augment: a.augment,
-        trainImages: train.count,
+        trainImages: all.count - plan.validation,
         validationImages: a.validation ?? 0,
         testImages: test.count,
         epochs,
@@ -231,9 +208,7 @@ export async function train(a: Args): Promise<void> {
     );
     for (const t of Object.values(b.weights)) t.dispose();
   }
-  trainLoader.dispose();
-  testLoader.dispose();
-  valLoader?.dispose();
+  dispose();
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   if (stoppedBy) process.exitCode = SIGNAL_EXIT[stoppedBy];
