@@ -184,9 +184,41 @@ describe.skipIf(!hasChromium)("the web demo", () => {
     expect(io.safetensorsMetadata(readFileSync(saved))).toMatchObject({ model: "mlp-s" });
     const back = cli("eval", "--weights", saved, "--data-dir", sample, "--threads", "1");
     expect(back.accuracy).toBeCloseTo(pageAccuracy, 3);
+  }, 120_000);
+
+  it("trains by the Ciresan recipe: its settings in the fields, validation and test error each epoch, a download `wasmgrad eval` reads as such", async () => {
+    await page.click('#tabs button[data-tab="train"]');
+    await page.selectOption("#model", "recipe:ciresan2010-minibatch");
+    expect([await page.inputValue("#lr"), await page.inputValue("#batch"), await page.inputValue("#epochs")]).toEqual([
+      "0.02",
+      "64",
+      "900",
+    ]);
+    expect(await page.isChecked("#augment")).toBe(true);
+    expect(await page.textContent("#recipe-about")).toContain("a cosine schedule");
+    await page.waitForFunction(() => document.getElementById("layers")!.textContent!.includes("(1,000 + 1) * 500 = 500,500")); // 784-1000-500-10
+    await page.fill("#epochs", "2");
+    await page.fill("#steps", "0");
+    await page.evaluate(() => delete document.getElementById("train-status")!.dataset.accuracy);
+    await page.click("#start");
+    await page.waitForFunction(() => /validation error [\d.]+%/.test(document.getElementById("train-status")!.textContent!), null, {
+      timeout: 120_000,
+    });
+    await page.waitForFunction(() => document.getElementById("train-status")!.dataset.accuracy !== undefined, null, { timeout: 120_000 });
+    const pageAccuracy = Number(await page.getAttribute("#train-status", "data-accuracy"));
+    expect(pageAccuracy).toBeGreaterThan(0.85);
+
+    const download = page.waitForEvent("download");
+    await page.click("#save");
+    const saved = join(work, "recipe.safetensors");
+    await (await download).saveAs(saved);
+    expect(io.safetensorsMetadata(readFileSync(saved))).toMatchObject({ model: "mlp-ciresan", inputs: "symmetric" });
+    const back = cli("eval", "--weights", saved, "--data-dir", sample, "--threads", "1");
+    expect(back.accuracy).toBeCloseTo(pageAccuracy, 3); // scaled to [-1, 1] there too, from the file
+    await page.screenshot({ path: join(artifacts, "demo-recipe.png"), fullPage: true });
     expect(errors).toEqual([]);
     writeFileSync(join(artifacts, "demo-errors.txt"), errors.join("\n"));
-  }, 120_000);
+  }, 180_000);
 });
 
 describe.skipIf(!hasChromium)("the web demo's dev server", () => {

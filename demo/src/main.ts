@@ -1,10 +1,10 @@
 // The page: tabs, the controls, and the charts. Training, prediction and
 // weights all happen in the worker (worker.ts); the page's own backend only
 // runs the Convolutions tab.
-import { init, getBackend } from "wasmgrad";
+import { init, getBackend, RECIPES } from "wasmgrad";
 import type { BackendChoice, FromWorker, ToWorker, TrainConfig, Visuals } from "./protocol.js";
 import { SHIFTS } from "./protocol.js";
-import { DEFAULT_SPEC } from "./models.js";
+import { DEFAULT_SPEC, recipeOf } from "./models.js";
 import { DrawPad, showProbabilities } from "./draw-tab.js";
 import { ConvTab } from "./conv-tab.js";
 import { LineChart } from "./charts.js";
@@ -86,18 +86,39 @@ $("idx-files").addEventListener("change", async (e) => {
 ($("spec") as HTMLTextAreaElement).value = DEFAULT_SPEC;
 $("model").addEventListener("change", () => {
   $("spec").hidden = value("model") !== "custom";
+  showRecipe();
   send({ type: "build", config: config() });
   resetCharts();
 });
 $("spec").addEventListener("change", () => send({ type: "build", config: config() }));
+/** A recipe's settings in the fields: its learning rate, batch size and epochs can be changed, the rest is the recipe's. */
+function showRecipe(): void {
+  const name = recipeOf(value("model"));
+  const about = $("recipe-about");
+  about.hidden = !name;
+  for (const id of ["optimizer", "augment"]) ($(id) as HTMLInputElement).disabled = name !== undefined;
+  if (!name) return;
+  const r = RECIPES[name];
+  about.textContent =
+    `${r.about}. Deformed digits, inputs in [-1, 1]; as published: ${r.epochs} epochs, ${r.validation.toLocaleString("en-US")} training images ` +
+    `held out for validation (here at most a sixth of the training set). The learning rate, batch size and epochs can be changed.`;
+  ($("lr") as HTMLInputElement).value = String(r.lr);
+  ($("batch") as HTMLInputElement).value = String(r.batchSize);
+  ($("epochs") as HTMLInputElement).value = String(r.epochs);
+  ($("augment") as HTMLInputElement).checked = true;
+  ($("optimizer") as HTMLSelectElement).value = r.optimizer;
+}
 $("optimizer").addEventListener("change", () => (($("lr") as HTMLInputElement).value = value("optimizer") === "adam" ? "0.001" : "0.05"));
 
 const lossChart = new LineChart($("loss-chart"), "training loss", "step", [{ label: "loss", color: "#4a7bd0" }]);
 const accChart = new LineChart(
   $("acc-chart"),
-  "test accuracy (%)",
+  "accuracy (%)",
   "epoch",
-  [{ label: "accuracy", color: "#d0582e", points: true }],
+  [
+    { label: "test", color: "#d0582e", points: true },
+    { label: "validation", color: "#7a5ab0", points: true },
+  ],
   undefined,
   true,
 );
@@ -252,7 +273,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       return;
     case "epoch":
       lastEpoch = epochOffset + m.epoch;
-      accChart.push(lastEpoch, m.testAccuracy * 100);
+      accChart.push(lastEpoch, m.testAccuracy * 100, m.validationAccuracy === undefined ? null : m.validationAccuracy * 100);
+      if (m.validationAccuracy !== undefined)
+        trainStatus(
+          `training… epoch ${lastEpoch}: validation error ${(100 * (1 - m.validationAccuracy)).toFixed(2)}%, test error ${(100 * (1 - m.testAccuracy)).toFixed(2)}%`,
+        );
       return;
     case "stopped": {
       training(false);

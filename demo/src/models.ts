@@ -2,26 +2,42 @@
 // Sequential written as text ("linear 64, relu, linear 10";
 // "conv 8 5 pad 2, relu, pool 2, flatten, linear 10"), and each layer's
 // parameter count with the lecture's formula.
-import { nn, referenceModel, takesImages, MODEL_NAMES, type ModelName } from "wasmgrad";
+import { nn, referenceModel, takesImages, ALL_MODEL_NAMES, RECIPES, type InputScaling, type ModelName, type RecipeName } from "wasmgrad";
 import type { LayerInfo } from "./protocol.js";
 
 export const DEFAULT_SPEC = "conv 8 5 pad 2, relu, pool 2, flatten, linear 64, relu, linear 10";
 
 export interface BuiltModel {
+  /** A reference model's name, "custom", or "recipe:" and a recipe's name. */
   name: string;
   /** The text form of a custom model ("" for a reference model). */
   spec: string;
   model: nn.Sequential;
   /** Takes [N, 1, 28, 28] (else [N, 784]). */
   images: boolean;
+  /** How its inputs are scaled (the recipes' are in [-1, 1]). */
+  inputs: InputScaling;
+  /** The recipe it trains by, if any. */
+  recipe?: RecipeName;
 }
 
-export function buildModel(name: string, spec: string): BuiltModel {
-  if ((MODEL_NAMES as string[]).includes(name)) {
-    return { name, spec: "", model: referenceModel(name as ModelName), images: takesImages(name as ModelName) };
+/** The recipe a model choice names ("recipe:ciresan2010"), or undefined. */
+export function recipeOf(name: string): RecipeName | undefined {
+  const r = name.startsWith("recipe:") ? name.slice(7) : "";
+  return r in RECIPES ? (r as RecipeName) : undefined;
+}
+
+export function buildModel(name: string, spec: string, inputs: InputScaling = "standardized"): BuiltModel {
+  const recipe = recipeOf(name);
+  if (recipe) {
+    const r = RECIPES[recipe];
+    return { name, spec: "", model: referenceModel(r.model), images: takesImages(r.model), inputs: r.inputs, recipe };
+  }
+  if ((ALL_MODEL_NAMES as string[]).includes(name)) {
+    return { name, spec: "", model: referenceModel(name as ModelName), images: takesImages(name as ModelName), inputs };
   }
   if (name !== "custom") throw new Error(`unknown model '${name}'`);
-  return { name: "custom", spec, ...parseSpec(spec) };
+  return { name: "custom", spec, ...parseSpec(spec), inputs };
 }
 
 /** Parses the text form, following the shape from a 28x28 image so each layer's input size is known. */

@@ -4,7 +4,7 @@
 export type BackendChoice = "wasm" | "wasm-relaxed-simd" | "wasm-simd" | "wasm-scalar" | "js";
 
 export interface TrainConfig {
-  /** A reference model's name ("mlp-s", ...) or "custom" with `spec`. */
+  /** A reference model's name ("mlp-s", ...), "custom" with `spec`, or "recipe:" and a recipe's name (its optimizer, schedule, deformations, inputs and validation split; lr, batch size and epochs from here). */
   model: string;
   spec: string;
   optimizer: "sgd" | "adam";
@@ -53,7 +53,7 @@ export type FromWorker =
   | { type: "data"; name: string; source: string; train: number; test: number }
   | { type: "model"; name: string; layers: LayerInfo[]; total: number; images: boolean }
   | { type: "progress"; step: number; epoch: number; loss: number; samplesPerSecond: number }
-  | { type: "epoch"; epoch: number; loss: number; testAccuracy: number; seconds: number }
+  | { type: "epoch"; epoch: number; loss: number; testAccuracy: number; validationAccuracy?: number; seconds: number }
   | { type: "stopped"; reason: string; steps: number; testAccuracy?: number }
   | { type: "prediction"; probs: Float32Array; visuals: Visuals | null }
   | { type: "shift"; series: { model: string; kind: "mlp" | "cnn"; confidence: number[] }[] }

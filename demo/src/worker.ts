@@ -5,13 +5,17 @@ import {
   fit,
   evaluate,
   getBackend,
+  type FitOptions,
   getThreads,
   init,
+  inputScaling,
   io,
   nn,
   noGrad,
   optim,
+  planTraining,
   randn,
+  RECIPES,
   softmax,
   supportedBuilds,
   tensor,
@@ -54,7 +58,7 @@ async function start(b: BackendChoice): Promise<void> {
   const revive = (m: BuiltModel | undefined | null) => {
     if (!m) return undefined;
     const s = saved.get(m)!;
-    const fresh = buildModel(m.name, s.spec);
+    const fresh = buildModel(m.name, s.spec, m.inputs);
     fresh.model.loadStateDict(io.loadSafetensors(s.bytes));
     return fresh;
   };
@@ -104,7 +108,7 @@ function setModel(m: BuiltModel): void {
 
 function testLoader(m: BuiltModel): data.DataLoader {
   if (!testSet) throw new Error("no dataset loaded yet");
-  return new data.DataLoader(testSet, { batchSize: 500, shuffle: false, flat: !m.images });
+  return new data.DataLoader(testSet, { batchSize: 500, shuffle: false, flat: !m.images, ...inputScaling(m.inputs) });
 }
 
 async function train(config: TrainConfig): Promise<void> {
@@ -113,11 +117,7 @@ async function train(config: TrainConfig): Promise<void> {
   }
   const m = current!;
   if (!trainSet) throw new Error("no dataset loaded yet");
-  const loader = new data.DataLoader(trainSet, { batchSize: config.batchSize, augment: config.augment, flat: !m.images });
-  const test = testLoader(m);
-  const params = m.model.parameters();
-  const optimizer =
-    config.optimizer === "adam" ? new optim.Adam(params, { lr: config.lr }) : new optim.SGD(params, { lr: config.lr, momentum: 0.9 });
+  const { loader, test, validation, optimizer, scheduler } = m.recipe ? recipeRun(m, config) : plainRun(m, config);
   controller = new AbortController();
   const signal = controller.signal;
   let steps = 0,
@@ -130,6 +130,7 @@ async function train(config: TrainConfig): Promise<void> {
       epochs: config.epochs,
       data: loader,
       test,
+      ...scheduler,
       signal,
       onBatch(info) {
         steps++;
@@ -146,7 +147,15 @@ async function train(config: TrainConfig): Promise<void> {
       },
       onEpoch(info) {
         testAccuracy = info.test?.accuracy;
-        post({ type: "epoch", epoch: info.epoch, loss: info.loss, testAccuracy: testAccuracy ?? NaN, seconds: info.seconds });
+        const validationAccuracy = validation ? evaluate(m.model, validation).accuracy : undefined;
+        post({
+          type: "epoch",
+          epoch: info.epoch,
+          loss: info.loss,
+          testAccuracy: testAccuracy ?? NaN,
+          validationAccuracy,
+          seconds: info.seconds,
+        });
       },
     });
     post({
@@ -159,13 +168,58 @@ async function train(config: TrainConfig): Promise<void> {
     controller = null;
     loader.dispose();
     test.dispose();
+    validation?.dispose();
   }
   predict();
 }
 
+interface Run {
+  loader: data.DataLoader;
+  test: data.DataLoader;
+  validation: data.DataLoader | null;
+  optimizer: optim.Optimizer;
+  scheduler: Pick<FitOptions<data.Batch>, "scheduler" | "schedulerEvery">;
+}
+
+/** The page's own settings: SGD with momentum 0.9 or Adam, no schedule. */
+function plainRun(m: BuiltModel, config: TrainConfig): Run {
+  const loader = new data.DataLoader(trainSet!, { batchSize: config.batchSize, augment: config.augment, flat: !m.images });
+  const params = m.model.parameters();
+  const optimizer =
+    config.optimizer === "adam" ? new optim.Adam(params, { lr: config.lr }) : new optim.SGD(params, { lr: config.lr, momentum: 0.9 });
+  return { loader, test: testLoader(m), validation: null, optimizer, scheduler: {} };
+}
+
+/**
+ * A recipe's run (planTraining, as `wasmgrad train --recipe`) on the model as
+ * it is, with the page's learning rate, batch size and epochs; its
+ * validation split at most a sixth of the training images (the sample has
+ * 10,000 in all).
+ */
+function recipeRun(m: BuiltModel, config: TrainConfig): Run {
+  const r = RECIPES[m.recipe!];
+  const plan = {
+    ...r,
+    lr: config.lr,
+    batchSize: config.batchSize,
+    epochs: config.epochs,
+    validation: Math.min(r.validation, Math.floor(trainSet!.count / 6)),
+  };
+  const run = planTraining(plan, trainSet!, testSet!, { model: m.model });
+  const { scheduler, schedulerEvery } = run.fitOptions;
+  return {
+    loader: run.train,
+    test: run.test,
+    validation: run.validation,
+    optimizer: run.optimizer,
+    scheduler: { scheduler, schedulerEvery },
+  };
+}
+
 function input(m: BuiltModel, pixels: Float32Array[]) {
+  const { mean = MEAN, std = STD } = inputScaling(m.inputs);
   const x = new Float32Array(pixels.length * 784);
-  pixels.forEach((p, i) => p.forEach((v, j) => (x[i * 784 + j] = (v - MEAN) / STD)));
+  pixels.forEach((p, i) => p.forEach((v, j) => (x[i * 784 + j] = (v - mean) / std)));
   return tensor(x, { shape: m.images ? [pixels.length, 1, 28, 28] : [pixels.length, 784] });
 }
 
@@ -210,12 +264,15 @@ function save(): void {
   if (!current) throw new Error("no model to save: train or load one first");
   // the CLI's dataset names: the offline sample is MNIST; files from the picker are whatever they are
   const dataset = datasetName === "mnist-sample" ? "mnist" : ["mnist", "fashion-mnist"].includes(datasetName) ? datasetName : "";
-  const meta: Record<string, string> = { model: current.name, ...(dataset && { dataset }) };
+  // a recipe's model under its architecture's name, as `wasmgrad train --recipe --save` writes it
+  const model = current.recipe ? RECIPES[current.recipe].model : current.name;
+  const meta: Record<string, string> = { model, inputs: current.inputs, ...(dataset && { dataset }) };
   if (current.name === "custom") meta.spec = current.spec;
   const bytes = io.saveSafetensors(current.model.stateDict(), meta);
-  post({ type: "saved", bytes: bytes.buffer as ArrayBuffer, fileName: `${current.name}${dataset && `-${dataset}`}.safetensors` }, [
-    bytes.buffer as ArrayBuffer,
-  ]);
+  post(
+    { type: "saved", bytes: bytes.buffer as ArrayBuffer, fileName: `${current.recipe ?? model}${dataset && `-${dataset}`}.safetensors` },
+    [bytes.buffer as ArrayBuffer],
+  );
 }
 
 function load(bytes: Uint8Array): void {
@@ -223,7 +280,8 @@ function load(bytes: Uint8Array): void {
   const meta = io.safetensorsMetadata(bytes);
   if (!meta.model)
     throw new Error("the file's metadata does not name its model (expected one written by wasmgrad train --save or this page)");
-  const m = buildModel(meta.model, meta.spec ?? "");
+  const inputs = meta.inputs === "symmetric" ? "symmetric" : "standardized";
+  const m = buildModel(meta.model, meta.spec ?? "", inputs);
   m.model.loadStateDict(io.loadSafetensors(bytes));
   setModel(m);
   let testAccuracy = NaN;

@@ -76,9 +76,16 @@ function makeOptimizer(p: TrainingPlan, params: ReturnType<Sequential["parameter
 /**
  * The model, optimizer, scheduler and loaders of a plan over `train` (the
  * last plan.validation images held out) and `test`. The model's weights come
- * from the library's generator: seed it first (manualSeed) to repeat a run.
+ * from the library's generator: seed it first (manualSeed) to repeat a run;
+ * or give `options.model` (plan.model's architecture) to train on from where
+ * it is.
  */
-export function planTraining(plan: TrainingPlan, train: ImageDataset, test: ImageDataset): TrainingRun {
+export function planTraining(
+  plan: TrainingPlan,
+  train: ImageDataset,
+  test: ImageDataset,
+  options: { model?: Sequential } = {},
+): TrainingRun {
   const fail = (what: string) => {
     throw new RangeError(`planTraining: ${what}`);
   };
@@ -89,7 +96,7 @@ export function planTraining(plan: TrainingPlan, train: ImageDataset, test: Imag
   if (!Number.isInteger(plan.validation) || plan.validation < 0 || plan.validation >= train.count)
     fail(`validation must hold out from 0 to ${train.count - 1} of the ${train.count} training images, got ${plan.validation}`);
   // the model first: its weights are the generator's first draws, as they always were
-  const model = referenceModel(plan.model);
+  const model = options.model ?? referenceModel(plan.model);
   const optimizer = makeOptimizer(plan, model.parameters());
   const flat = !takesImages(plan.model);
   const scaling = inputScaling(plan.inputs);
