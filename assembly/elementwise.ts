@@ -309,7 +309,7 @@ export function eluBackward(g: usize, x: usize, out: usize, n: i32, alpha: f32):
 }
 
 /** erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7: float32's own). */
-@inline function erf(x: f32): f32 {
+@inline function erfApprox(x: f32): f32 {
   const a = Mathf.abs(x);
   const t: f32 = 1 / (1 + 0.3275911 * a);
   const p: f32 = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
@@ -317,6 +317,20 @@ export function eluBackward(g: usize, x: usize, out: usize, n: i32, alpha: f32):
   return x < 0 ? -r : r;
 }
 
+/** erf(x), the Gauss error function (ONNX's Erf; PyTorch's torch.erf). */
+export function erf(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), erfApprox(load<f32>(at(x, i))));
+}
+
+/** d erf(x) = g 2 / sqrt(pi) e^(-x^2). */
+export function erfBackward(g: usize, x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(at(x, i));
+    store<f32>(at(out, i), load<f32>(at(g, i)) * TWO_OVER_SQRT_PI * Mathf.exp(-v * v));
+  }
+}
+
+const TWO_OVER_SQRT_PI: f32 = 1.1283791670955126;
 const SQRT1_2: f32 = 0.70710678118654752;
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const SQRT_2_PI: f32 = 0.7978845608028654;
@@ -326,7 +340,7 @@ const GELU_C: f32 = 0.044715;
 export function gelu(x: usize, out: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const v = load<f32>(at(x, i));
-    store<f32>(at(out, i), 0.5 * v * (1 + erf(v * SQRT1_2)));
+    store<f32>(at(out, i), 0.5 * v * (1 + erfApprox(v * SQRT1_2)));
   }
 }
 
@@ -334,7 +348,7 @@ export function gelu(x: usize, out: usize, n: i32): void {
 export function geluBackward(g: usize, x: usize, out: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const v = load<f32>(at(x, i));
-    const cdf: f32 = 0.5 * (1 + erf(v * SQRT1_2));
+    const cdf: f32 = 0.5 * (1 + erfApprox(v * SQRT1_2));
     store<f32>(at(out, i), load<f32>(at(g, i)) * (cdf + v * INV_SQRT_2PI * Mathf.exp(-0.5 * v * v)));
   }
 }

@@ -11,7 +11,7 @@ export type { BackwardOptions } from "./autograd/backward.js";
 export { add, sub, mul, div, pow, type Operand } from "./ops/binary.js";
 export { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
 export { sum, mean, max, argmax, min, variance as var, std, logsumexp } from "./ops/reduce.js";
-export { abs, clamp } from "./ops/activation.js";
+export { abs, clamp, erf } from "./ops/activation.js";
 export { maximum, minimum, where, eq, ne, gt, ge, lt, le } from "./ops/compare.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { matmul } from "./ops/matmul.js";

@@ -8,7 +8,7 @@ import { backward, type BackwardOptions } from "./autograd/backward.js";
 import { add, sub, mul, div, pow } from "./ops/binary.js";
 import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "./ops/unary.js";
 import { sum, mean, max, argmax, min, variance, std, logsumexp } from "./ops/reduce.js";
-import { abs, clamp } from "./ops/activation.js";
+import { abs, clamp, erf } from "./ops/activation.js";
 import { eq, ne, gt, ge, lt, le } from "./ops/compare.js";
 import { softmax, logSoftmax } from "./ops/softmax.js";
 import { matmul } from "./ops/matmul.js";
@@ -48,6 +48,7 @@ declare module "./tensor.js" {
     std(dim?: number, keepDim?: boolean, correction?: number): Tensor;
     logsumexp(dim: number, keepDim?: boolean): Tensor;
     abs(): Tensor;
+    erf(): Tensor;
     /** Comparisons with broadcasting: 1 where true, 0 where false (float32 tensors; no gradient). */
     eq(other: Tensor | number): Tensor;
     ne(other: Tensor | number): Tensor;
@@ -157,6 +158,9 @@ const methods: ThisType<Tensor> & Partial<Tensor> = {
   },
   abs() {
     return abs(this);
+  },
+  erf() {
+    return erf(this);
   },
   eq(other: Tensor | number) {
     return eq(this, other);

@@ -80,6 +80,7 @@ const UNARY: [string, (a: wg.Tensor) => wg.Tensor, (x: number) => number, number
   ["clamp max", (a) => wg.clamp(a, null, -0.2), (x) => Math.min(x, -0.2), -2, 2],
   ["leakyRelu", (a) => F.leakyRelu(a, 0.2), (x) => (x > 0 ? x : 0.2 * x), -2, 2],
   ["elu", (a) => F.elu(a, 1.5), (x) => (x > 0 ? x : 1.5 * Math.expm1(x)), -2, 2],
+  ["erf", (a) => a.erf(), (x) => ref.erf(x), -3, 3],
   ["gelu", (a) => F.gelu(a), (x) => 0.5 * x * (1 + ref.erf(x / Math.SQRT2)), -3, 3],
   ["gelu tanh", (a) => F.gelu(a, "tanh"), (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), -3, 3],
   ["silu", (a) => F.silu(a), (x) => x / (1 + Math.exp(-x)), -4, 4],

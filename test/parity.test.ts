@@ -95,7 +95,7 @@ const CASES: Case[] = [
   ["avgPool2d", [[3, 4, 13, 13]], ([x]) => wg.nn.functional.avgPool2d(x, 3, { stride: 2, padding: 1 })],
   ["abs clamp", [[1027]], ([a]) => a.abs().add(a.clamp(-0.5, 0.5))],
   ["leakyRelu elu", [[1027]], ([a]) => F.leakyRelu(a, 0.1).add(F.elu(a))],
-  ["gelu silu softplus", [[1027]], ([a]) => F.gelu(a).add(F.gelu(a, "tanh")).add(F.silu(a)).add(F.softplus(a))],
+  ["gelu silu softplus erf", [[1027]], ([a]) => F.gelu(a).add(F.gelu(a, "tanh")).add(F.silu(a)).add(F.softplus(a)).add(a.erf())],
   ["maximum minimum", [[37, 65], [65]], ([a, b]) => wg.maximum(a, b).add(wg.minimum(a, b.mul(0.5)))],
   [
     "where",

@@ -39,6 +39,8 @@ export interface Kernels {
   leakyReluBackward(g: number, x: number, out: number, n: number, slope: number): void;
   elu(x: number, out: number, n: number, alpha: number): void;
   eluBackward(g: number, x: number, out: number, n: number, alpha: number): void;
+  erf(x: number, out: number, n: number): void;
+  erfBackward(g: number, x: number, out: number, n: number): void;
   gelu(x: number, out: number, n: number): void;
   geluBackward(g: number, x: number, out: number, n: number): void;
   geluTanh(x: number, out: number, n: number): void;

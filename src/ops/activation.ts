@@ -59,6 +59,11 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
 }
 
+/** The Gauss error function, 2 / sqrt(pi) times the integral of e^(-t^2) from 0 to x. */
+export function erf(x: Tensor): Tensor {
+  return activation("erf", x, "erf", "erfBackward");
+}
+
 /** x sigmoid(x) (also called swish). */
 export function silu(x: Tensor): Tensor {
   return activation("silu", x, "silu", "siluBackward");

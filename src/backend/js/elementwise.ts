@@ -219,7 +219,7 @@ export function eluBackward(this: Views, g: number, x: number, out: number, n: n
 }
 
 /** erf by Abramowitz and Stegun 7.1.26, as the Wasm kernels compute it. */
-function erf(x: number): number {
+function erfApprox(x: number): number {
   const a = Math.abs(x);
   const t = 1 / (1 + 0.3275911 * a);
   const p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
@@ -227,15 +227,30 @@ function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
+export function erf(this: Views, x: number, out: number, n: number): void {
+  map1(this, x, out, n, erfApprox);
+}
+
+export function erfBackward(this: Views, g: number, x: number, out: number, n: number): void {
+  map2(this, g, x, out, n, (gv, v) => gv * (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v));
+}
+
 const SQRT_2_PI = Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
 
 export function gelu(this: Views, x: number, out: number, n: number): void {
-  map1(this, x, out, n, (v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2)));
+  map1(this, x, out, n, (v) => 0.5 * v * (1 + erfApprox(v * Math.SQRT1_2)));
 }
 
 export function geluBackward(this: Views, g: number, x: number, out: number, n: number): void {
-  map2(this, g, x, out, n, (gv, v) => gv * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
+  map2(
+    this,
+    g,
+    x,
+    out,
+    n,
+    (gv, v) => gv * (0.5 * (1 + erfApprox(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)),
+  );
 }
 
 export function geluTanh(this: Views, x: number, out: number, n: number): void {
