@@ -1,6 +1,7 @@
 // add sub mul div pow with NumPy broadcasting; a plain number on either side
 // is a scalar. Each forward, then its backward rule (gradients reduced back to
 // each input's shape by sumTo).
+import { traced } from "./trace.js";
 import { BIN_ADD, BIN_DIV, BIN_MUL, BIN_POW, BIN_SUB } from "../backend/kernels.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { tidy } from "../tidy.js";
@@ -53,110 +54,123 @@ function operands(op: string, a: unknown, b: unknown): [Operand, Operand] {
 }
 
 export function add(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands("add", a, b);
-  if (typeof y === "number" || typeof x === "number") {
-    const t = typeof x === "number" ? (y as Tensor) : x;
-    const s = typeof x === "number" ? x : (y as number);
-    const out = affine(t, 1, s);
-    if (needsGrad(t)) record(out, "add", [t], [], (g) => [g._share()]);
+  return traced("add", [a, b], {}, () => {
+    const [x, y] = operands("add", a, b);
+    if (typeof y === "number" || typeof x === "number") {
+      const t = typeof x === "number" ? (y as Tensor) : x;
+      const s = typeof x === "number" ? x : (y as number);
+      const out = affine(t, 1, s);
+      if (needsGrad(t)) record(out, "add", [t], [], (g) => [g._share()]);
+      return out;
+    }
+    const out = compute("add", BIN_ADD, x, y);
+    if (needsGrad(x, y)) record(out, "add", [x, y], [], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
     return out;
-  }
-  const out = compute("add", BIN_ADD, x, y);
-  if (needsGrad(x, y)) record(out, "add", [x, y], [], (g) => [sumTo(g, x.shape), sumTo(g, y.shape)]);
-  return out;
+  });
 }
 
 export function sub(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands("sub", a, b);
-  if (typeof y === "number") {
-    const out = affine(x as Tensor, 1, -y);
-    if (needsGrad(x)) record(out, "sub", [x as Tensor], [], (g) => [g._share()]);
+  return traced("sub", [a, b], {}, () => {
+    const [x, y] = operands("sub", a, b);
+    if (typeof y === "number") {
+      const out = affine(x as Tensor, 1, -y);
+      if (needsGrad(x)) record(out, "sub", [x as Tensor], [], (g) => [g._share()]);
+      return out;
+    }
+    if (typeof x === "number") {
+      const out = affine(y, -1, x);
+      if (needsGrad(y)) record(out, "sub", [y], [], (g) => [neg(g)]);
+      return out;
+    }
+    const out = compute("sub", BIN_SUB, x, y);
+    if (needsGrad(x, y)) {
+      record(out, "sub", [x, y], [], (g) => [sumTo(g, x.shape), tidy(() => sumTo(neg(g), y.shape))]);
+    }
     return out;
-  }
-  if (typeof x === "number") {
-    const out = affine(y, -1, x);
-    if (needsGrad(y)) record(out, "sub", [y], [], (g) => [neg(g)]);
-    return out;
-  }
-  const out = compute("sub", BIN_SUB, x, y);
-  if (needsGrad(x, y)) {
-    record(out, "sub", [x, y], [], (g) => [sumTo(g, x.shape), tidy(() => sumTo(neg(g), y.shape))]);
-  }
-  return out;
+  });
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands("mul", a, b);
-  if (typeof y === "number" || typeof x === "number") {
-    const t = typeof x === "number" ? (y as Tensor) : x;
-    const s = typeof x === "number" ? x : (y as number);
-    const out = affine(t, s, 0);
-    if (needsGrad(t)) record(out, "mul", [t], [], (g) => [affine(g, s, 0)]);
+  return traced("mul", [a, b], {}, () => {
+    const [x, y] = operands("mul", a, b);
+    if (typeof y === "number" || typeof x === "number") {
+      const t = typeof x === "number" ? (y as Tensor) : x;
+      const s = typeof x === "number" ? x : (y as number);
+      const out = affine(t, s, 0);
+      if (needsGrad(t)) record(out, "mul", [t], [], (g) => [affine(g, s, 0)]);
+      return out;
+    }
+    const out = compute("mul", BIN_MUL, x, y);
+    if (needsGrad(x, y)) {
+      record(out, "mul", [x, y], [x, y], (g, [xs, ys]) =>
+        tidy(() => [
+          x.requiresGrad ? sumTo(compute("mul", BIN_MUL, g, ys), x.shape) : null,
+          y.requiresGrad ? sumTo(compute("mul", BIN_MUL, g, xs), y.shape) : null,
+        ]),
+      );
+    }
     return out;
-  }
-  const out = compute("mul", BIN_MUL, x, y);
-  if (needsGrad(x, y)) {
-    record(out, "mul", [x, y], [x, y], (g, [xs, ys]) =>
-      tidy(() => [
-        x.requiresGrad ? sumTo(compute("mul", BIN_MUL, g, ys), x.shape) : null,
-        y.requiresGrad ? sumTo(compute("mul", BIN_MUL, g, xs), y.shape) : null,
-      ]),
-    );
-  }
-  return out;
+  });
 }
 
 export function div(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands("div", a, b);
-  if (typeof y === "number") {
-    const out = affine(x as Tensor, 1 / y, 0);
-    if (needsGrad(x)) record(out, "div", [x as Tensor], [], (g) => [affine(g, 1 / y, 0)]);
-    return out;
-  }
-  if (typeof x === "number") {
-    const s = scalar(x);
-    try {
-      return div(s, y);
-    } finally {
-      s.dispose();
+  return traced("div", [a, b], {}, () => {
+    const [x, y] = operands("div", a, b);
+    if (typeof y === "number") {
+      const out = affine(x as Tensor, 1 / y, 0);
+      if (needsGrad(x)) record(out, "div", [x as Tensor], [], (g) => [affine(g, 1 / y, 0)]);
+      return out;
     }
-  }
-  const out = compute("div", BIN_DIV, x, y);
-  if (needsGrad(x, y)) {
-    // d(x/y)/dx = 1/y; d(x/y)/dy = -(x/y)/y
-    record(out, "div", [x, y], [y, out], (g, [ys, outs]) =>
-      tidy(() => {
-        const gy = compute("div", BIN_DIV, g, ys);
-        return [x.requiresGrad ? sumTo(gy, x.shape) : null, y.requiresGrad ? sumTo(neg(compute("mul", BIN_MUL, gy, outs)), y.shape) : null];
-      }),
-    );
-  }
-  return out;
+    if (typeof x === "number") {
+      const s = scalar(x);
+      try {
+        return div(s, y);
+      } finally {
+        s.dispose();
+      }
+    }
+    const out = compute("div", BIN_DIV, x, y);
+    if (needsGrad(x, y)) {
+      // d(x/y)/dx = 1/y; d(x/y)/dy = -(x/y)/y
+      record(out, "div", [x, y], [y, out], (g, [ys, outs]) =>
+        tidy(() => {
+          const gy = compute("div", BIN_DIV, g, ys);
+          return [
+            x.requiresGrad ? sumTo(gy, x.shape) : null,
+            y.requiresGrad ? sumTo(neg(compute("mul", BIN_MUL, gy, outs)), y.shape) : null,
+          ];
+        }),
+      );
+    }
+    return out;
+  });
 }
 
 /** x ** p: a number exponent uses the scalar kernel; a tensor exponent broadcasts. */
 export function pow(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands("pow", a, b);
-  if (typeof y === "number") return powScalar(x as Tensor, y);
-  if (typeof x === "number") {
-    const s = scalar(x);
-    try {
-      return pow(s, y);
-    } finally {
-      s.dispose();
+  return traced("pow", [a, b], {}, () => {
+    const [x, y] = operands("pow", a, b);
+    if (typeof y === "number") return powScalar(x as Tensor, y);
+    if (typeof x === "number") {
+      const s = scalar(x);
+      try {
+        return pow(s, y);
+      } finally {
+        s.dispose();
+      }
     }
-  }
-  const out = compute("pow", BIN_POW, x, y);
-  if (needsGrad(x, y)) {
-    // d x^y/dx = y x^(y-1); d x^y/dy = x^y ln x
-    record(out, "pow", [x, y], [x, y, out], (g, [xs, ys, outs]) =>
-      tidy(() => [
-        x.requiresGrad
-          ? sumTo(compute("mul", BIN_MUL, compute("mul", BIN_MUL, g, ys), compute("pow", BIN_POW, xs, affine(ys, 1, -1))), x.shape)
-          : null,
-        y.requiresGrad ? sumTo(compute("mul", BIN_MUL, compute("mul", BIN_MUL, g, outs), log(xs)), y.shape) : null,
-      ]),
-    );
-  }
-  return out;
+    const out = compute("pow", BIN_POW, x, y);
+    if (needsGrad(x, y)) {
+      // d x^y/dx = y x^(y-1); d x^y/dy = x^y ln x
+      record(out, "pow", [x, y], [x, y, out], (g, [xs, ys, outs]) =>
+        tidy(() => [
+          x.requiresGrad
+            ? sumTo(compute("mul", BIN_MUL, compute("mul", BIN_MUL, g, ys), compute("pow", BIN_POW, xs, affine(ys, 1, -1))), x.shape)
+            : null,
+          y.requiresGrad ? sumTo(compute("mul", BIN_MUL, compute("mul", BIN_MUL, g, outs), log(xs)), y.shape) : null,
+        ]),
+      );
+    }
+    return out;
+  });
 }

@@ -3,6 +3,7 @@
 // no gradient), maximum and minimum (NaN propagates; a tie splits the
 // gradient in halves, as PyTorch) and where(cond, a, b) (cond non-zero, NaN
 // included, picks a). A number stands for a tensor of that value.
+import { traced } from "./trace.js";
 import { BIN_EQ, BIN_GE, BIN_GT, BIN_LE, BIN_LT, BIN_MAX, BIN_MAX_SHARE, BIN_MIN, BIN_MUL, BIN_NE } from "../backend/kernels.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { tidy } from "../tidy.js";
@@ -36,7 +37,7 @@ function withTensors<T>(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: T
 
 /** A comparison by its broadcast code: 1 where true, else 0; not differentiable (as PyTorch's bool result). */
 function comparison(op: string, code: number, a: Tensor | number, b: Tensor | number): Tensor {
-  return withTensors(op, a, b, (x, y) => broadcastOp(op, code, x, y));
+  return traced(op, [a, b], {}, () => withTensors(op, a, b, (x, y) => broadcastOp(op, code, x, y)));
 }
 
 export const eq = (a: Tensor | number, b: Tensor | number): Tensor => comparison("eq", BIN_EQ, a, b);
@@ -59,6 +60,10 @@ function broadcastOp(op: string, code: number, a: Tensor, b: Tensor): Tensor {
 
 /** maximum or minimum, whose gradient shares are max-share(a, b) for the winner's side. */
 function extreme(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
+  return traced(op, [a, b], {}, () => extremeOf(op, a, b));
+}
+
+function extremeOf(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
   checkTensor(op, a);
   checkTensor(op, b);
   const out = broadcastOp(op, op === "maximum" ? BIN_MAX : BIN_MIN, a, b);
@@ -89,55 +94,57 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 
 /** a where cond is non-zero, else b; the three broadcast together, and a or b may be a number. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  checkTensor("where", cond, "cond");
-  if (typeof a === "number" || typeof b === "number") {
-    const x = typeof a === "number" ? scalar(a) : a,
-      y = typeof b === "number" ? scalar(b) : b;
-    try {
-      return where(cond, x, y);
-    } finally {
-      if (x !== a) x.dispose();
-      if (y !== b) y.dispose();
+  return traced("where", [cond, a, b], {}, () => {
+    checkTensor("where", cond, "cond");
+    if (typeof a === "number" || typeof b === "number") {
+      const x = typeof a === "number" ? scalar(a) : a,
+        y = typeof b === "number" ? scalar(b) : b;
+      try {
+        return where(cond, x, y);
+      } finally {
+        if (x !== a) x.dispose();
+        if (y !== b) y.dispose();
+      }
     }
-  }
-  checkTensor("where", a);
-  checkTensor("where", b);
-  const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape);
-  const [c, x, y] = [cond, a, b].map((t) => expandTo(t, shape));
-  const out = Tensor._empty(shape);
-  overElements(out._backend, "select", out.size, [
-    [c._ptr, 4],
-    [x._ptr, 4],
-    [y._ptr, 4],
-    [out._ptr, 4],
-  ]);
-  x.dispose();
-  y.dispose();
-  if (!needsGrad(a, b)) {
+    checkTensor("where", a);
+    checkTensor("where", b);
+    const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape);
+    const [c, x, y] = [cond, a, b].map((t) => expandTo(t, shape));
+    const out = Tensor._empty(shape);
+    overElements(out._backend, "select", out.size, [
+      [c._ptr, 4],
+      [x._ptr, 4],
+      [y._ptr, 4],
+      [out._ptr, 4],
+    ]);
+    x.dispose();
+    y.dispose();
+    if (!needsGrad(a, b)) {
+      c.dispose();
+      return out;
+    }
+    const grad = (g: Tensor, cs: Tensor, whenTrue: number, shapeOf: number[]) => {
+      const r = Tensor._empty(g.shape.slice());
+      overElements(
+        r._backend,
+        "selectGrad",
+        g.size,
+        [
+          [cs._ptr, 4],
+          [g._ptr, 4],
+          [r._ptr, 4],
+        ],
+        [whenTrue],
+      );
+      const s = sumTo(r, shapeOf);
+      r.dispose();
+      return s;
+    };
+    record(out, "where", [a, b], [c], (g, [cs]) => [
+      a.requiresGrad ? grad(g, cs, 1, a.shape) : null,
+      b.requiresGrad ? grad(g, cs, 0, b.shape) : null,
+    ]);
     c.dispose();
     return out;
-  }
-  const grad = (g: Tensor, cs: Tensor, whenTrue: number, shapeOf: number[]) => {
-    const r = Tensor._empty(g.shape.slice());
-    overElements(
-      r._backend,
-      "selectGrad",
-      g.size,
-      [
-        [cs._ptr, 4],
-        [g._ptr, 4],
-        [r._ptr, 4],
-      ],
-      [whenTrue],
-    );
-    const s = sumTo(r, shapeOf);
-    r.dispose();
-    return s;
-  };
-  record(out, "where", [a, b], [c], (g, [cs]) => [
-    a.requiresGrad ? grad(g, cs, 1, a.shape) : null,
-    b.requiresGrad ? grad(g, cs, 0, b.shape) : null,
-  ]);
-  c.dispose();
-  return out;
+  });
 }

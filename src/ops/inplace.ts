@@ -1,6 +1,7 @@
 // In-place updates: x += alpha * y, x *= s, fill, copy. Not differentiable;
 // they bump the storage version so backward() notices a saved tensor that
 // changed under it.
+import { traced } from "./trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { Tensor } from "../tensor.js";
 import { broadcastShapes, fmtShape, sameShape } from "../shape.js";
@@ -13,7 +14,8 @@ function target(op: string, x: Tensor): Tensor {
     throw new Error(`${op}: tensor of shape ${fmtShape(x.shape)} requires grad; modify it in place only inside noGrad()`);
   }
   x._written();
-  return x;
+  // reported, so that an exporter refuses a forward pass that writes in place
+  return traced(op, [x], {}, () => x);
 }
 
 export function addInPlace(x: Tensor, other: Tensor | number, alpha: number): void {

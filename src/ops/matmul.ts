@@ -4,6 +4,7 @@
 // [B, T, K] @ [K, N]). Every product goes through the backend's SGEMM;
 // backward uses its transpose flags: dA = G B^T, dB = A^T G, with no
 // transposed copies, and sums over the batch dims an operand was broadcast on.
+import { traced } from "./trace.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { sgemm, sgemmBatch } from "../backend/parallel.js";
@@ -97,36 +98,38 @@ function matmulBatched(a: Tensor, b: Tensor): Tensor {
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  checkTensor("matmul", a);
-  checkTensor("matmul", b);
-  if (a.shape.length === 0 || b.shape.length === 0) {
-    throw new Error(`matmul: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}: both operands need at least 1 dim`);
-  }
-  const K = a.shape.at(-1)!,
-    K2 = b.shape.length === 1 ? b.shape[0] : b.shape.at(-2)!;
-  if (K !== K2) throw new Error(`matmul: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}: inner sizes ${K} and ${K2} differ`);
-  if (a.shape.length === 2 && b.shape.length === 2) return matmul2d(a, b);
-  // vectors become a row (left) or a column (right), dropped from the result again
-  const av = a.shape.length === 1 ? reshape(a, [1, K]) : a;
-  const bv = b.shape.length === 1 ? reshape(b, [K, 1]) : b;
-  let out: Tensor;
-  if (bv.shape.length === 2 && av.shape.length > 2) {
-    // [..., M, K] @ [K, N]: one product over all rows at once
-    const rows = reshape(av, [sizeOf(av.shape.slice(0, -1)), K]);
-    const flat = matmul2d(rows, bv);
-    out = reshape(flat, [...av.shape.slice(0, -1), bv.shape[1]]);
-    rows.dispose();
-    flat.dispose();
-  } else {
-    out = av.shape.length === 2 && bv.shape.length === 2 ? matmul2d(av, bv) : matmulBatched(av, bv);
-  }
-  if (av !== a) av.dispose();
-  if (bv !== b) bv.dispose();
-  if (a.shape.length > 1 && b.shape.length > 1) return out;
-  const shape = out.shape.filter(
-    (_, i) => !((a.shape.length === 1 && i === out.shape.length - 2) || (b.shape.length === 1 && i === out.shape.length - 1)),
-  );
-  const r = reshape(out, shape);
-  out.dispose();
-  return r;
+  return traced("matmul", [a, b], {}, () => {
+    checkTensor("matmul", a);
+    checkTensor("matmul", b);
+    if (a.shape.length === 0 || b.shape.length === 0) {
+      throw new Error(`matmul: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}: both operands need at least 1 dim`);
+    }
+    const K = a.shape.at(-1)!,
+      K2 = b.shape.length === 1 ? b.shape[0] : b.shape.at(-2)!;
+    if (K !== K2) throw new Error(`matmul: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}: inner sizes ${K} and ${K2} differ`);
+    if (a.shape.length === 2 && b.shape.length === 2) return matmul2d(a, b);
+    // vectors become a row (left) or a column (right), dropped from the result again
+    const av = a.shape.length === 1 ? reshape(a, [1, K]) : a;
+    const bv = b.shape.length === 1 ? reshape(b, [K, 1]) : b;
+    let out: Tensor;
+    if (bv.shape.length === 2 && av.shape.length > 2) {
+      // [..., M, K] @ [K, N]: one product over all rows at once
+      const rows = reshape(av, [sizeOf(av.shape.slice(0, -1)), K]);
+      const flat = matmul2d(rows, bv);
+      out = reshape(flat, [...av.shape.slice(0, -1), bv.shape[1]]);
+      rows.dispose();
+      flat.dispose();
+    } else {
+      out = av.shape.length === 2 && bv.shape.length === 2 ? matmul2d(av, bv) : matmulBatched(av, bv);
+    }
+    if (av !== a) av.dispose();
+    if (bv !== b) bv.dispose();
+    if (a.shape.length > 1 && b.shape.length > 1) return out;
+    const shape = out.shape.filter(
+      (_, i) => !((a.shape.length === 1 && i === out.shape.length - 2) || (b.shape.length === 1 && i === out.shape.length - 1)),
+    );
+    const r = reshape(out, shape);
+    out.dispose();
+    return r;
+  });
 }

@@ -1,5 +1,6 @@
 // Max and average pooling (NCHW), and global average pooling, each with its
 // backward.
+import { traced } from "./trace.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
@@ -30,84 +31,90 @@ function geometry(op: string, x: Tensor, kernel: number | [number, number], opti
 }
 
 export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
-  const { N, C, H, W, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
-  const out = Tensor._empty([N, C, OH, OW]);
-  const idx = Block.alloc(out.size * 4); // each window's arg-max, as float32 values
-  const be = out._backend;
-  const inPlane = H * W * 4,
-    outPlane = OH * OW * 4;
-  const forward: [number, number][] = [
-    [x._ptr, inPlane],
-    [out._ptr, outPlane],
-    [idx.ptr, outPlane],
-  ];
-  overItems(be, "maxPool2d", N * C, x.size, forward, args);
-  if (!needsGrad(x)) {
-    idx.free();
-    return out;
-  }
-  // d max = g routed to the arg-max of each window
-  const rule = (g: Tensor) => {
-    const dx = Tensor._empty(x.shape.slice());
-    const backward: [number, number][] = [
-      [g._ptr, outPlane],
+  return traced("maxPool2d", [x], { kernel, options }, () => {
+    const { N, C, H, W, OH, OW, args } = geometry("maxPool2d", x, kernel, options);
+    const out = Tensor._empty([N, C, OH, OW]);
+    const idx = Block.alloc(out.size * 4); // each window's arg-max, as float32 values
+    const be = out._backend;
+    const inPlane = H * W * 4,
+      outPlane = OH * OW * 4;
+    const forward: [number, number][] = [
+      [x._ptr, inPlane],
+      [out._ptr, outPlane],
       [idx.ptr, outPlane],
-      [dx._ptr, inPlane],
     ];
-    overItems(be, "maxPool2dBackward", N * C, x.size, backward, args);
-    return [dx];
-  };
-  return record(out, "maxPool2d", [x], [], rule, [idx]);
+    overItems(be, "maxPool2d", N * C, x.size, forward, args);
+    if (!needsGrad(x)) {
+      idx.free();
+      return out;
+    }
+    // d max = g routed to the arg-max of each window
+    const rule = (g: Tensor) => {
+      const dx = Tensor._empty(x.shape.slice());
+      const backward: [number, number][] = [
+        [g._ptr, outPlane],
+        [idx.ptr, outPlane],
+        [dx._ptr, inPlane],
+      ];
+      overItems(be, "maxPool2dBackward", N * C, x.size, backward, args);
+      return [dx];
+    };
+    return record(out, "maxPool2d", [x], [], rule, [idx]);
+  });
 }
 
 export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
-  const { N, C, H, W, OH, OW, args } = geometry("avgPool2d", x, kernel, options);
-  const out = Tensor._empty([N, C, OH, OW]);
-  const be = out._backend,
-    k = be.k;
-  const inPlane = H * W * 4,
-    outPlane = OH * OW * 4;
-  overItems(
-    be,
-    "avgPool2d",
-    N * C,
-    x.size,
-    [
-      [x._ptr, inPlane],
-      [out._ptr, outPlane],
-    ],
-    args,
-  );
-  if (needsGrad(x)) {
-    // d avg = g / (kh kw) spread over each window
-    record(out, "avgPool2d", [x], [], (g) => {
-      const dx = Tensor._empty(x.shape.slice());
-      k.fill(dx._ptr, dx.size, 0);
-      overItems(
-        be,
-        "avgPool2dBackward",
-        N * C,
-        x.size,
-        [
-          [g._ptr, outPlane],
-          [dx._ptr, inPlane],
-        ],
-        args,
-      );
-      return [dx];
-    });
-  }
-  return out;
+  return traced("avgPool2d", [x], { kernel, options }, () => {
+    const { N, C, H, W, OH, OW, args } = geometry("avgPool2d", x, kernel, options);
+    const out = Tensor._empty([N, C, OH, OW]);
+    const be = out._backend,
+      k = be.k;
+    const inPlane = H * W * 4,
+      outPlane = OH * OW * 4;
+    overItems(
+      be,
+      "avgPool2d",
+      N * C,
+      x.size,
+      [
+        [x._ptr, inPlane],
+        [out._ptr, outPlane],
+      ],
+      args,
+    );
+    if (needsGrad(x)) {
+      // d avg = g / (kh kw) spread over each window
+      record(out, "avgPool2d", [x], [], (g) => {
+        const dx = Tensor._empty(x.shape.slice());
+        k.fill(dx._ptr, dx.size, 0);
+        overItems(
+          be,
+          "avgPool2dBackward",
+          N * C,
+          x.size,
+          [
+            [g._ptr, outPlane],
+            [dx._ptr, inPlane],
+          ],
+          args,
+        );
+        return [dx];
+      });
+    }
+    return out;
+  });
 }
 
 /** The mean of each channel plane: [N, C, H, W] -> [N, C, 1, 1] (PyTorch's adaptive_avg_pool2d(x, 1)). */
 export function globalAvgPool2d(x: Tensor): Tensor {
-  checkTensor("globalAvgPool2d", x);
-  const [N, C, H, W] = check4d("globalAvgPool2d", x.shape);
-  const flat = reshape(x, [N, C, H * W]);
-  const m = mean(flat, 2, true);
-  const out = reshape(m, [N, C, 1, 1]);
-  flat.dispose();
-  m.dispose();
-  return out;
+  return traced("globalAvgPool2d", [x], {}, () => {
+    checkTensor("globalAvgPool2d", x);
+    const [N, C, H, W] = check4d("globalAvgPool2d", x.shape);
+    const flat = reshape(x, [N, C, H * W]);
+    const m = mean(flat, 2, true);
+    const out = reshape(m, [N, C, 1, 1]);
+    flat.dispose();
+    m.dispose();
+    return out;
+  });
 }

@@ -1,5 +1,6 @@
 // softmax and logSoftmax along one dim (max-shifted: no overflow), each with
 // its backward.
+import { traced } from "./trace.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { normDim } from "../shape.js";
@@ -35,10 +36,14 @@ function run(op: Kind, x: Tensor, dim: number): Tensor {
 
 // dx = y * (g - sum(g * y))
 export function softmax(x: Tensor, dim = -1): Tensor {
-  return run("softmax", x, dim);
+  return traced("softmax", [x], { dim }, () => {
+    return run("softmax", x, dim);
+  });
 }
 
 // dx = g - softmax(x) * sum(g)
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
-  return run("logSoftmax", x, dim);
+  return traced("logSoftmax", [x], { dim }, () => {
+    return run("logSoftmax", x, dim);
+  });
 }

@@ -1,4 +1,5 @@
 // Element-wise functions of one tensor, each forward beside its backward.
+import { traced } from "./trace.js";
 import { needsGrad, record } from "../autograd/node.js";
 import { Tensor } from "../tensor.js";
 import { Block } from "../backend/block.js";
@@ -40,41 +41,49 @@ export function gradOf(kernel: KernelName, g: Tensor, saved: Tensor | Block, par
 }
 
 export function neg(x: Tensor): Tensor {
-  checkTensor("neg", x);
-  const out = Tensor._empty(x.shape.slice());
-  out._k.affine(x._ptr, out._ptr, x.size, -1, -0); // + -0 keeps neg(0) = -0
-  if (needsGrad(x)) record(out, "neg", [x], [], (g) => [neg(g)]);
-  return out;
+  return traced("neg", [x], {}, () => {
+    checkTensor("neg", x);
+    const out = Tensor._empty(x.shape.slice());
+    out._k.affine(x._ptr, out._ptr, x.size, -1, -0); // + -0 keeps neg(0) = -0
+    if (needsGrad(x)) record(out, "neg", [x], [], (g) => [neg(g)]);
+    return out;
+  });
 }
 
 // d exp(x) = g * exp(x)
 export function exp(x: Tensor): Tensor {
-  checkTensor("exp", x);
-  const out = apply("exp", x);
-  if (needsGrad(x)) record(out, "exp", [x], [out], (g, [y]) => [gradOf("mul", g, y)]);
-  return out;
+  return traced("exp", [x], {}, () => {
+    checkTensor("exp", x);
+    const out = apply("exp", x);
+    if (needsGrad(x)) record(out, "exp", [x], [out], (g, [y]) => [gradOf("mul", g, y)]);
+    return out;
+  });
 }
 
 // d log(x) = g / x
 export function log(x: Tensor): Tensor {
-  checkTensor("log", x);
-  const out = apply("log", x);
-  if (needsGrad(x)) {
-    record(out, "log", [x], [x], (g, [xs]) => {
-      const r = Tensor._empty(g.shape.slice());
-      r._k.div(g._ptr, xs._ptr, r._ptr, g.size);
-      return [r];
-    });
-  }
-  return out;
+  return traced("log", [x], {}, () => {
+    checkTensor("log", x);
+    const out = apply("log", x);
+    if (needsGrad(x)) {
+      record(out, "log", [x], [x], (g, [xs]) => {
+        const r = Tensor._empty(g.shape.slice());
+        r._k.div(g._ptr, xs._ptr, r._ptr, g.size);
+        return [r];
+      });
+    }
+    return out;
+  });
 }
 
 // d sqrt(x) = g / (2 sqrt(x))
 export function sqrt(x: Tensor): Tensor {
-  checkTensor("sqrt", x);
-  const out = apply("sqrt", x);
-  if (needsGrad(x)) record(out, "sqrt", [x], [out], (g, [y]) => [gradOf("sqrtBackward", g, y)]);
-  return out;
+  return traced("sqrt", [x], {}, () => {
+    checkTensor("sqrt", x);
+    const out = apply("sqrt", x);
+    if (needsGrad(x)) record(out, "sqrt", [x], [out], (g, [y]) => [gradOf("sqrtBackward", g, y)]);
+    return out;
+  });
 }
 
 // d x^p = g * p * x^(p-1)
@@ -97,30 +106,36 @@ export function powScalar(x: Tensor, p: number): Tensor {
 // bit per element: it saves a byte mask (a quarter of the output's memory,
 // which in a CNN is the largest block alive through the backward pass).
 export function relu(x: Tensor): Tensor {
-  checkTensor("relu", x);
-  if (!needsGrad(x)) return apply("relu", x);
-  const out = Tensor._empty(x.shape.slice());
-  const mask = Block.alloc(x.size); // one byte per element
-  overElements(out._backend, "reluMask", x.size, [
-    [x._ptr, 4],
-    [out._ptr, 4],
-    [mask.ptr, 1],
-  ]);
-  return record(out, "relu", [x], [], (g) => [gradOf("reluBackwardMask", g, mask)], [mask]);
+  return traced("relu", [x], {}, () => {
+    checkTensor("relu", x);
+    if (!needsGrad(x)) return apply("relu", x);
+    const out = Tensor._empty(x.shape.slice());
+    const mask = Block.alloc(x.size); // one byte per element
+    overElements(out._backend, "reluMask", x.size, [
+      [x._ptr, 4],
+      [out._ptr, 4],
+      [mask.ptr, 1],
+    ]);
+    return record(out, "relu", [x], [], (g) => [gradOf("reluBackwardMask", g, mask)], [mask]);
+  });
 }
 
 // d sigmoid(x) = g * y (1 - y)
 export function sigmoid(x: Tensor): Tensor {
-  checkTensor("sigmoid", x);
-  const out = apply("sigmoid", x);
-  if (needsGrad(x)) record(out, "sigmoid", [x], [out], (g, [y]) => [gradOf("sigmoidBackward", g, y)]);
-  return out;
+  return traced("sigmoid", [x], {}, () => {
+    checkTensor("sigmoid", x);
+    const out = apply("sigmoid", x);
+    if (needsGrad(x)) record(out, "sigmoid", [x], [out], (g, [y]) => [gradOf("sigmoidBackward", g, y)]);
+    return out;
+  });
 }
 
 // d tanh(x) = g * (1 - y^2)
 export function tanh(x: Tensor): Tensor {
-  checkTensor("tanh", x);
-  const out = apply("tanh", x);
-  if (needsGrad(x)) record(out, "tanh", [x], [out], (g, [y]) => [gradOf("tanhBackward", g, y)]);
-  return out;
+  return traced("tanh", [x], {}, () => {
+    checkTensor("tanh", x);
+    const out = apply("tanh", x);
+    if (needsGrad(x)) record(out, "tanh", [x], [out], (g, [y]) => [gradOf("tanhBackward", g, y)]);
+    return out;
+  });
 }
