@@ -325,6 +325,30 @@ describe("wasmgrad CLI", () => {
     expect(ev.accuracy).toBe(r.testAccuracy); // the same inputs in [-1, 1] as in training, from the file's metadata
   });
 
+  it("exports saved weights as ONNX, which eval --onnx evaluates to the same accuracy (scaling from the file's metadata)", () => {
+    const weights = join(dir, "export.safetensors"),
+      onnx = join(dir, "export.onnx");
+    const trained = ["train", "--recipe", "ciresan2010-minibatch", ...dataArgs, "--limit", "1000", "--validation", "200", "--epochs", "1"];
+    run([...trained, "--test-limit", "300", "--save", weights]);
+    expect(run(["export", "--weights", weights, "--onnx", onnx, "--opset", "13"])).toMatch(
+      /^wrote .*export\.onnx: mlp-ciresan, opset 13, [\d,]+ bytes; input \[batch, 784\], output \[batch, 10\]/,
+    );
+    const fromWeights = JSON.parse(run(["eval", "--weights", weights, ...dataArgs, "--test-limit", "300", "--json"]));
+    const fromOnnx = JSON.parse(run(["eval", "--onnx", onnx, ...dataArgs, "--test-limit", "300", "--json"]));
+    expect([fromOnnx.model, fromOnnx.onnx, fromOnnx.accuracy]).toEqual(["mlp-ciresan", onnx, fromWeights.accuracy]);
+    expect(failure(["export", "--weights", weights])).toEqual([2, expect.stringMatching(/export needs --onnx FILE/)]);
+    expect(failure(["eval", "--weights", weights, "--onnx", onnx])).toEqual([
+      2,
+      expect.stringMatching(/eval takes --weights or --onnx, not both/),
+    ]);
+    expect(failure(["export", "--weights", weights, "--onnx", onnx, "--opset", "12"])).toEqual([
+      2,
+      expect.stringMatching(/--opset must be a whole number from 13 to 20, got 12/),
+    ]);
+    writeFileSync(join(dir, "bad.onnx"), "not a model");
+    expect(failure(["eval", "--onnx", join(dir, "bad.onnx")])).toEqual([2, expect.stringMatching(/bad\.onnx: fromOnnx: /)]);
+  });
+
   it("prints its version", () => {
     const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
     expect(run(["--version"])).toBe(`wasmgrad ${version}\n`);

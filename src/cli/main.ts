@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `wasmgrad` command: train, eval and bench on MNIST-family data. The
+// The `wasmgrad` command: train, eval, export and bench on MNIST-family data. The
 // options are one table (options.ts); each command is a file of its own.
 import { enableRelaxedSimd } from "../node/relaxed-simd.js";
 import { parse } from "./args.js";
@@ -7,6 +7,7 @@ import { fail } from "./common.js";
 import { train } from "./train.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
+import { exportCommand } from "./export.js";
 
 async function main(): Promise<void> {
   // `wasmgrad eval | head`: a reader that went away is not an error of ours
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   try {
     if (command === "train") await train(args);
     else if (command === "eval") await evalCommand(args);
+    else if (command === "export") await exportCommand(args);
     else await benchCommand(args, process.argv.slice(2));
   } catch (e) {
     fail((e as Error).message, 1);

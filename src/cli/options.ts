@@ -6,7 +6,7 @@ import { data, bench } from "../index.js";
 import { ALL_MODEL_NAMES } from "../models/reference.js";
 import { RECIPE_NAMES } from "./recipes.js";
 
-export const COMMANDS = ["train", "eval", "bench"] as const;
+export const COMMANDS = ["train", "eval", "export", "bench"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** A bad value: the parser turns it into `wasmgrad: <message>` and exit status 2. */
@@ -220,7 +220,31 @@ export const OPTIONS = {
     help: { "train,eval": "test on the first N images only" },
     parse: int(1),
   }),
-  weights: str({ kind: "string", commands: ["eval"], value: "FILE", help: { eval: "safetensors written by train --save" }, parse: text }),
+  weights: str({
+    kind: "string",
+    commands: ["eval", "export"],
+    value: "FILE",
+    help: { eval: "safetensors written by train --save", export: "safetensors written by train --save (the model named in its metadata)" },
+    parse: text,
+  }),
+  onnx: str({
+    kind: "string",
+    commands: ["eval", "export"],
+    value: "FILE",
+    help: {
+      eval: "an ONNX model instead of --weights (its own or another framework's: input scaling from its metadata, MNIST's by default)",
+      export: "the ONNX file to write (atomically)",
+    },
+    parse: text,
+  }),
+  opset: str({
+    kind: "string",
+    commands: ["export"],
+    value: "N",
+    default: "17",
+    help: { export: "the ONNX opset to write, 13 to 20 (default 17)" },
+    parse: num((n) => Number.isInteger(n) && n >= 13 && n <= 20, "a whole number from 13 to 20"),
+  }),
   quick: flag({ commands: ["bench"], help: { bench: "about a minute: fewer sizes, one round" } }),
   suite: str({
     kind: "string",
@@ -260,6 +284,7 @@ const SECTIONS: [key: string, title: string][] = [
   ["train,eval", "options (train, eval):"],
   ["train", "train:"],
   ["eval", "eval:"],
+  ["export", "export:"],
   ["bench", "bench:"],
 ];
 
@@ -279,7 +304,8 @@ export function helpText(): string {
 
 commands:
   train   train a reference model on an MNIST-family dataset
-  eval    report test accuracy and the confusion matrix of saved weights
+  eval    report test accuracy and the confusion matrix of saved weights (or an ONNX model)
+  export  write saved weights as an ONNX model, for ONNX Runtime and other serving runtimes
   bench   the benchmark suites (kernels, training, inference) on every backend
 
 ${sections.join("\n")}

@@ -49,6 +49,8 @@ export class OnnxModule extends Holder {
   /** The file's metadata properties (ModelProto.metadata_props). */
   readonly metadata: Map<string, string>;
   readonly inputName: string;
+  /** The input's shape as the file declares it: sizes, symbolic names ("batch"), null where unknown; null without a shape. */
+  readonly inputShape: (number | string | null)[] | null;
   readonly outputName: string;
   readonly opset: number;
   private readonly nodes: OnnxNode[];
@@ -73,6 +75,7 @@ export class OnnxModule extends Holder {
     for (const [name, t] of tensors) this.hold(parameters.has(name) ? "parameter" : "buffer", name.split("."), t);
     this.values = new Map([...tensors, ...constants]);
     this.inputName = input;
+    this.inputShape = model.graph.inputs.find((v) => v.name === input)?.shape ?? null;
     this.outputName = model.graph.outputs[0].name;
     // a value is freed after the last node that reads it, unless the module holds it or it is the output
     const last = new Map<string, number>();
