@@ -186,7 +186,7 @@ describe.skipIf(!hasChromium)("the web demo", () => {
     expect(back.accuracy).toBeCloseTo(pageAccuracy, 3);
   }, 120_000);
 
-  it("trains by the Ciresan recipe: its settings in the fields, validation and test error each epoch, a download `wasmgrad eval` reads as such", async () => {
+  it("trains by the Ciresan recipe: its settings in the fields, validation and test error each epoch, downloads (safetensors, ONNX) `wasmgrad eval` reads as such", async () => {
     await page.click('#tabs button[data-tab="train"]');
     await page.selectOption("#model", "recipe:ciresan2010-minibatch");
     expect([await page.inputValue("#lr"), await page.inputValue("#batch"), await page.inputValue("#epochs")]).toEqual([
@@ -215,6 +215,15 @@ describe.skipIf(!hasChromium)("the web demo", () => {
     expect(io.safetensorsMetadata(readFileSync(saved))).toMatchObject({ model: "mlp-ciresan", inputs: "symmetric" });
     const back = cli("eval", "--weights", saved, "--data-dir", sample, "--threads", "1");
     expect(back.accuracy).toBeCloseTo(pageAccuracy, 3); // scaled to [-1, 1] there too, from the file
+
+    // and as ONNX: the same accuracy in eval --onnx, from the file alone (model, inputs in [-1, 1] from its metadata)
+    const onnxDownload = page.waitForEvent("download");
+    await page.click("#save-onnx");
+    const onnx = join(work, "recipe.onnx");
+    await (await onnxDownload).saveAs(onnx);
+    expect((await onnxDownload).suggestedFilename()).toBe("ciresan2010-minibatch-mnist.onnx");
+    const fromOnnx = cli("eval", "--onnx", onnx, "--data-dir", sample, "--threads", "1");
+    expect([fromOnnx.model, fromOnnx.accuracy]).toEqual(["mlp-ciresan", expect.closeTo(pageAccuracy, 3)]);
     await page.screenshot({ path: join(artifacts, "demo-recipe.png"), fullPage: true });
     expect(errors).toEqual([]);
     writeFileSync(join(artifacts, "demo-errors.txt"), errors.join("\n"));

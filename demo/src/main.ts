@@ -157,6 +157,7 @@ $("backend").addEventListener("change", () => {
 
 // --- weights
 $("save").addEventListener("click", () => send({ type: "save" }));
+$("save-onnx").addEventListener("click", () => send({ type: "save", format: "onnx" }));
 $("load").addEventListener("change", async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
   if (!file) return;

@@ -44,7 +44,7 @@ export type ToWorker =
   | { type: "pause" }
   | { type: "digit"; pixels: Float32Array }
   | { type: "shift"; pixels: Float32Array; target: number }
-  | { type: "save" }
+  | { type: "save"; format?: "safetensors" | "onnx" }
   | { type: "load"; bytes: ArrayBuffer }
   | { type: "speed"; config: TrainConfig; backend: BackendChoice };
 

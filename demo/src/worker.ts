@@ -260,7 +260,8 @@ function shift(pixels: Float32Array, target: number): void {
   post({ type: "shift", series });
 }
 
-function save(): void {
+/** The model as safetensors (the CLI's metadata), or as an ONNX model (the same metadata, for wasmgrad eval --onnx). */
+function save(format: "safetensors" | "onnx"): void {
   if (!current) throw new Error("no model to save: train or load one first");
   // the CLI's dataset names: the offline sample is MNIST; files from the picker are whatever they are
   const dataset = datasetName === "mnist-sample" ? "mnist" : ["mnist", "fashion-mnist"].includes(datasetName) ? datasetName : "";
@@ -268,11 +269,12 @@ function save(): void {
   const model = current.recipe ? RECIPES[current.recipe].model : current.name;
   const meta: Record<string, string> = { model, inputs: current.inputs, ...(dataset && { dataset }) };
   if (current.name === "custom") meta.spec = current.spec;
-  const bytes = io.saveSafetensors(current.model.stateDict(), meta);
-  post(
-    { type: "saved", bytes: bytes.buffer as ArrayBuffer, fileName: `${current.recipe ?? model}${dataset && `-${dataset}`}.safetensors` },
-    [bytes.buffer as ArrayBuffer],
-  );
+  const m = current;
+  const example = () => tensor(new Float32Array(784), { shape: m.images ? [1, 1, 28, 28] : [1, 784] });
+  const bytes =
+    format === "onnx" ? tidy(() => io.toOnnx(m.model, example(), { metadata: meta })) : io.saveSafetensors(m.model.stateDict(), meta);
+  const fileName = `${m.recipe ?? model}${dataset && `-${dataset}`}.${format}`;
+  post({ type: "saved", bytes: bytes.buffer as ArrayBuffer, fileName }, [bytes.buffer as ArrayBuffer]);
 }
 
 function load(bytes: Uint8Array): void {
@@ -355,7 +357,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       case "shift":
         return shift(m.pixels, m.target);
       case "save":
-        return save();
+        return save(m.format ?? "safetensors");
       case "load":
         return load(new Uint8Array(m.bytes));
       case "speed":
