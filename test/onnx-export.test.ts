@@ -6,7 +6,23 @@
 // without an ONNX form are refused by name.
 import { beforeAll, describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-web";
-import { data, fit, init, io, manualSeed, nn, noGrad, optim, randn, referenceModel, tidy, type Tensor } from "../src/index.js";
+import {
+  cat,
+  data,
+  fit,
+  init,
+  io,
+  manualSeed,
+  maximum,
+  nn,
+  noGrad,
+  optim,
+  randn,
+  referenceModel,
+  tidy,
+  where,
+  type Tensor,
+} from "../src/index.js";
 import { decodeModel } from "../src/io/onnx/model.js";
 import { datasetDir } from "./helpers/datasets.js";
 
@@ -33,6 +49,28 @@ class TinyViT extends nn.Module {
     x = attention.matmul(v).add(x);
     x = this.ff.forward(x).add(x);
     return this.head.forward(x.mean(1));
+  }
+}
+
+/** The other ops the exporter writes: transposed and grouped convolution, average pooling with padding, pad, cat, narrow, split, more activations, comparisons, where, maximum, reductions. */
+class OpZoo extends nn.Module {
+  readonly conv = this.registerModule("conv", new nn.Conv2d(1, 4, 3, { stride: 2, padding: 1 }));
+  readonly up = this.registerModule("up", new nn.ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }));
+  readonly grouped = this.registerModule("grouped", new nn.Conv2d(4, 4, 3, { padding: 1, groups: 2 }));
+  readonly fc = this.registerModule("fc", new nn.Linear(12, 10));
+
+  forward(x: Tensor): Tensor {
+    const F = nn.functional;
+    const h = F.leakyRelu(this.conv.forward(x), 0.2); // [N, 4, 14, 14]
+    const u = F.elu(this.up.forward(h)); // [N, 2, 28, 28]
+    const p = F.avgPool2d(u.sigmoid(), 3, { stride: 1, padding: 1 });
+    const q = F.pad(p.narrow(2, 1, 27).tanh(), [0, 0, 0, 1]);
+    const g = this.grouped.forward(cat([p, q], 1));
+    const v = F.globalAvgPool2d(g).flatten(1); // [N, 4]
+    const [v1, v2] = v.split(2, 1);
+    const w = maximum(v1.clamp(-0.5, 0.5), v2).mul(2).sub(v.abs().mean(1, true));
+    const z = cat([w, F.silu(v), F.softplus(v, 2), where(v.gt(0), v, v.mul(0.1)).sum(1, true).expand(-1, 2)], 1);
+    return F.logSoftmax(this.fc.forward(z), -1);
   }
 }
 
@@ -72,6 +110,7 @@ const MODELS: [string, () => nn.Module, number[]][] = [
   ["mlp-ciresan", () => referenceModel("mlp-ciresan"), [784]],
   ["BatchNorm CNN", bnCnn, [1, 28, 28]],
   ["SimpleViT", () => new TinyViT(), [1, 28, 28]],
+  ["op zoo", () => new OpZoo(), [1, 28, 28]],
 ];
 
 describe("io.toOnnx", () => {

@@ -7,17 +7,18 @@ import { Tensor } from "../../tensor.js";
 import { tensor, full } from "../../creation.js";
 import { add, sub, mul, div, pow } from "../../ops/binary.js";
 import { neg, exp, log, sqrt, relu, sigmoid, tanh } from "../../ops/unary.js";
-import { abs, clamp, leakyRelu, elu, gelu, erf } from "../../ops/activation.js";
+import { abs, clamp, leakyRelu, elu, gelu, erf, softplus } from "../../ops/activation.js";
+import { eq, ne, gt, ge, lt, le, maximum, minimum, where } from "../../ops/compare.js";
 import { softmax, logSoftmax } from "../../ops/softmax.js";
 import { matmul } from "../../ops/matmul.js";
 import { linear } from "../../ops/linear.js";
 import { reshape, transpose, permute, unsqueeze, squeeze, expand } from "../../ops/layout.js";
 import { cat, narrow, pad } from "../../ops/slice.js";
-import { indexSelect } from "../../ops/indexing.js";
+import { indexSelect, gather } from "../../ops/indexing.js";
 import { conv2d, convTranspose2d } from "../../ops/conv.js";
 import { maxPool2d, avgPool2d, globalAvgPool2d } from "../../ops/pool.js";
 import { batchNorm, layerNorm } from "../../ops/norm.js";
-import { sum, mean, max, min } from "../../ops/reduce.js";
+import { sum, mean, max, min, argmax, logsumexp } from "../../ops/reduce.js";
 import { DataType, typeName, type OnnxAttribute, type OnnxNode } from "./model.js";
 
 /** An integer tensor held as numbers: shapes, indices, axes. */
@@ -129,6 +130,19 @@ function binary(tensorOp: (a: Tensor, b: Tensor | number) => Tensor, intOp?: (x:
 
 const unary = (f: (x: Tensor) => Tensor): OpDef => ({ run: (n, [x]) => [f(asTensor(x, "input"))] });
 
+/** Max and Min: any number of operands, broadcast. */
+function variadic(f: (a: Tensor, b: Tensor) => Tensor, g: (x: number, y: number) => number): OpDef {
+  return {
+    run: (n, inputs) => {
+      const present = inputs.filter((v): v is Value => v !== null);
+      if (present.length === 0) throw new Error("no operands");
+      if (present.every((v) => v instanceof Ints))
+        return [present.slice(1).reduce((p, v) => intsElementwise(p as Ints, v as Ints, g), present[0])];
+      return [present.slice(1).reduce<Tensor>((p, v, i) => f(p, asTensor(v, `input ${i + 1}`)), asTensor(present[0], "input 0"))];
+    },
+  };
+}
+
 function onlyOutputs(count: number): OpDef["check"] {
   return (n, _opset, fail) => {
     if (n.outputs.slice(count).some((o) => o !== "")) fail(`only its first ${count === 1 ? "output" : `${count} outputs`} are supported`);
@@ -198,6 +212,34 @@ function reduce(f: (x: Tensor, dim: number, keepDim: boolean) => Tensor, axesInp
       return [y];
     },
   };
+}
+
+/** The indices ONNX's Slice takes from a dim of `n`, for any non-zero step. */
+function sliceIndices(n: number, start: number, end: number, step: number): number[] {
+  if (step === 0) throw new Error("a step of 0");
+  const norm = (v: number) => (v < 0 ? v + n : v);
+  const out: number[] = [];
+  if (step > 0) {
+    const from = Math.min(Math.max(norm(start), 0), n),
+      to = Math.min(Math.max(norm(end), 0), n);
+    for (let i = from; i < to; i += step) out.push(i);
+  } else {
+    const from = Math.min(Math.max(norm(start), -1), n - 1),
+      to = Math.min(Math.max(norm(end), -1), n - 1);
+    for (let i = from; i > to; i += step) out.push(i);
+  }
+  return out;
+}
+
+/** The integer values at every combination of the given indices per dim (in row-major order). */
+function pickInts(x: Ints, picks: number[][]): Ints {
+  const strides = x.dims.map((_, j) => strideOf(x.dims, j));
+  let offsets = [0];
+  picks.forEach((p, j) => (offsets = offsets.flatMap((o) => p.map((i) => o + i * strides[j]))));
+  return new Ints(
+    picks.map((p) => p.length),
+    offsets.map((o) => x.data[o]),
+  );
 }
 
 function gatherInts(data: Ints, indices: Ints, ax: number): Ints {
@@ -323,6 +365,24 @@ export const OPS: Record<string, OpDef> = {
   },
   Transpose: {
     run: (n, [x]) => {
+      if (x instanceof Ints) {
+        const perm = ints(
+          n,
+          "perm",
+          x.dims.map((_, i) => x.dims.length - 1 - i),
+        );
+        const strides = x.dims.map((_, j) => strideOf(x.dims, j));
+        const dims = perm.map((p) => x.dims[p]);
+        const data = Array.from({ length: x.data.length }, (_, k) => {
+          let o = 0;
+          for (let j = dims.length - 1, r = k; j >= 0; j--) {
+            o += (r % dims[j]) * strides[perm[j]];
+            r = Math.floor(r / dims[j]);
+          }
+          return x.data[o];
+        });
+        return [new Ints(dims, data)];
+      }
       const t = asTensor(x, "input");
       return [
         permute(
@@ -360,8 +420,18 @@ export const OPS: Record<string, OpDef> = {
         e = asInts(ends, "ends").data;
       const rank = x instanceof Ints ? x.dims.length : asTensor(x, "data").shape.length;
       const ax = axes ? asInts(axes, "axes").data : s.map((_, i) => i);
-      if (steps && asInts(steps, "steps").data.some((v) => v !== 1)) throw new Error("steps other than 1 are not supported");
-      const dimsOf = x instanceof Ints ? x.dims : (x as Tensor).shape;
+      const st = steps ? asInts(steps, "steps").data : s.map(() => 1);
+      if (x instanceof Ints) {
+        // shape arithmetic: any step (exporters reverse pads with step -1)
+        const picks = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+        ax.forEach((a0, i) => {
+          const a = axis(a0, rank, "axis");
+          picks[a] = sliceIndices(x.dims[a], s[i], e[i], st[i] ?? 1);
+        });
+        return [pickInts(x, picks)];
+      }
+      if (st.some((v) => v !== 1)) throw new Error("steps other than 1 are not supported on float tensors");
+      const dimsOf = (x as Tensor).shape;
       const ranges = ax.map((a0, i) => {
         const a = axis(a0, rank, "axis"),
           size = dimsOf[a];
@@ -369,11 +439,6 @@ export const OPS: Record<string, OpDef> = {
         const from = clampTo(s[i]);
         return { a, from, length: Math.max(0, clampTo(e[i]) - from) };
       });
-      if (x instanceof Ints) {
-        if (rank !== 1) throw new Error("integer Slice is supported on 1-D values");
-        const r = ranges[0] ?? { from: 0, length: x.data.length };
-        return [new Ints([r.length], x.data.slice(r.from, r.from + r.length))];
-      }
       let t = x as Tensor;
       for (const r of ranges) t = narrow(t, r.a, r.from, r.length);
       return [t];
@@ -436,6 +501,59 @@ export const OPS: Record<string, OpDef> = {
       return [layerNorm(t, t.shape.slice(a), asTensor(scale, "Scale"), b ? asTensor(b, "B") : null, float(n, "epsilon", 1e-5))];
     },
   },
+  // comparisons: booleans as float 0 and 1 (on shapes: as integers)
+  Equal: binary(eq, (x, y) => +(x === y)),
+  Greater: binary(gt, (x, y) => +(x > y)),
+  GreaterOrEqual: binary(ge, (x, y) => +(x >= y)),
+  Less: binary(lt, (x, y) => +(x < y)),
+  LessOrEqual: binary(le, (x, y) => +(x <= y)),
+  Not: {
+    run: (n, [x]) => [
+      x instanceof Ints
+        ? new Ints(
+            x.dims,
+            x.data.map((v) => +!v),
+          )
+        : eq(asTensor(x, "input"), 0),
+    ],
+  },
+  Where: {
+    run: (n, [c, a, b]) => {
+      if (c instanceof Ints && a instanceof Ints && b instanceof Ints) {
+        if (a.dims.join() !== c.dims.join() || b.dims.join() !== c.dims.join()) throw new Error("integer Where needs equal shapes");
+        return [
+          new Ints(
+            c.dims,
+            c.data.map((v, i) => (v ? a.data[i] : b.data[i])),
+          ),
+        ];
+      }
+      return [where(asTensor(c, "condition"), asTensor(a, "X"), asTensor(b, "Y"))];
+    },
+  },
+  Max: variadic(maximum, Math.max),
+  Min: variadic(minimum, Math.min),
+  Softplus: unary((x) => softplus(x)),
+  GatherElements: {
+    run: (n, [x, idx]) => {
+      const t = asTensor(x, "data");
+      const indices = asInts(idx, "indices");
+      const a = axis(int(n, "axis", 0), t.shape.length, "axis");
+      const size = t.shape[a];
+      const wrapped = indices.data.map((i) => (i < 0 ? i + size : i));
+      return [gather(t, a, tensor(Float32Array.from(wrapped), { shape: indices.dims }))];
+    },
+  },
+  ArgMax: {
+    check: (n, _opset, fail) => {
+      if (int(n, "select_last_index", 0) !== 0) fail("select_last_index 1 is not supported");
+    },
+    run: (n, [x]) => {
+      const t = asTensor(x, "data");
+      const y = argmax(t, axis(int(n, "axis", 0), t.shape.length, "axis"), int(n, "keepdims", 1) === 1);
+      return [new Ints(y.shape, Array.from(y.data()))];
+    },
+  },
   Add: binary(add, (x, y) => x + y),
   Sub: binary(sub, (x, y) => x - y),
   Mul: binary(mul, (x, y) => x * y),
@@ -463,6 +581,7 @@ export const OPS: Record<string, OpDef> = {
   ReduceSum: reduce(sum, 13),
   ReduceMax: reduce(max, 18),
   ReduceMin: reduce(min, 18),
+  ReduceLogSumExp: reduce(logsumexp, 18),
   Shape: {
     run: (n, [x]) => {
       const dims = x instanceof Ints ? x.dims : asTensor(x, "data").shape;
@@ -515,10 +634,12 @@ export const OPS: Record<string, OpDef> = {
         return [floating ? asTensor(x, "input") : new Ints(x.dims, to === DataType.BOOL ? x.data.map((v) => (v ? 1 : 0)) : x.data)];
       const t = asTensor(x, "input");
       if (floating) return [t];
+      // booleans of float tensors stay tensors of 0 and 1 (for Where, Not, a Cast back)
+      if (to === DataType.BOOL) return [ne(t, 0)];
       return [
         new Ints(
           t.shape,
-          Array.from(t.data(), (v) => (to === DataType.BOOL ? (v ? 1 : 0) : Math.trunc(v))),
+          Array.from(t.data(), (v) => Math.trunc(v)),
         ),
       ];
     },
