@@ -111,6 +111,16 @@ describe("io.fromOnnx", () => {
   it("runs a model written here: Shape/Gather/Concat feeding Reshape keep the batch dynamic; metadata is read", () => {
     const m = io.fromOnnx(encodeModel(tinyModel()));
     expect(m.metadata.get("dataset")).toBe("none");
+    // outside any tidy(): the forward frees what it made but its output, a value no node reads included
+    const withDeadEnd = tinyModel();
+    withDeadEnd.graph.nodes.push(node("Sigmoid", ["h"], ["unread"]));
+    const d = io.fromOnnx(encodeModel(withDeadEnd));
+    const live = memory().tensors;
+    const x = tensor([[1, 2, 3, 4]]);
+    noGrad(() => d.forward(x)).dispose();
+    x.dispose();
+    expect(memory().tensors).toBe(live);
+    d.dispose();
     for (const batch of [1, 5]) {
       const y = noGrad(() =>
         m.forward(

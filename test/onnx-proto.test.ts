@@ -138,9 +138,12 @@ describe("the protobuf wire format", () => {
     );
   });
 
-  it("refuses numbers beyond 2^53, varints over 10 bytes, lengths past the end and wire types ONNX never uses", () => {
-    const big = protobuf.Writer.create().uint32(8).uint64("9007199254740993").finish();
-    expect(() => [...fields(big, "T")]).toThrow(/T: a number above 2\^53 \(corrupt\)/);
+  it("clamps values beyond 2^53, refuses such lengths, varints over 10 bytes, lengths past the end and wire types ONNX never uses", () => {
+    // a value beyond 2^53 is clamped (INT64_MAX is how exporters write "to the end"); a length beyond it is refused
+    const big = protobuf.Writer.create().uint32(8).uint64("9223372036854775807").uint32(8).int64("-9223372036854775808").finish();
+    expect([...fields(big, "T")].map((f) => f.value)).toEqual([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
+    const longer = protobuf.Writer.create().uint32(10).uint64("9007199254740993").finish();
+    expect(() => [...fields(longer, "T")]).toThrow(/T: a number above 2\^53 \(corrupt\)/);
     expect(() => [...fields(Uint8Array.from([8, ...Array(10).fill(0xff), 1]), "T")]).toThrow(/T: a number runs over 10 bytes/);
     expect(() => [...fields(Uint8Array.from([8, 0x80]), "T")]).toThrow(/T: the bytes end inside a number \(truncated\)/);
     // field 1, length-delimited, declaring 2^40 bytes

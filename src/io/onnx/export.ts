@@ -128,8 +128,10 @@ class Graph {
     this.fixedBatch ??= reason;
   }
 
-  isInput(t: Tensor): boolean {
-    return this.names.get(t) === "input";
+  /** Whether the graph computes t (the input or an op's output), rather than holding it as a constant. */
+  computes(t: Tensor): boolean {
+    const name = this.names.get(t);
+    return name !== undefined && !this.written.has(name);
   }
 }
 
@@ -182,8 +184,15 @@ const REDUCE: Record<string, [string, number]> = {
   logsumexp: ["ReduceLogSumExp", 18],
 };
 
-/** One traced op as nodes. */
+/** One traced op as nodes; a batched input whose output is not followed as batched fixes the batch. */
 function write(g: Graph, e: OpEvent): void {
+  writeOp(g, e);
+  const outs = Array.isArray(e.output) ? e.output : [e.output];
+  if (e.inputs.some((t) => g.isBatched(t)) && outs.some((t) => !g.isBatched(t)))
+    g.fix(`${e.op} to [${outs[0].shape.join(", ")}] loses track of the batch`);
+}
+
+function writeOp(g: Graph, e: OpEvent): void {
   const a = e.attrs;
   const out = e.output as Tensor;
   const x = e.inputs[0] as Tensor;
@@ -264,6 +273,12 @@ function write(g: Graph, e: OpEvent): void {
       return bind(g.node(e.op === "softmax" ? "Softmax" : "LogSoftmax", [g.name(x)], { axis: dim }));
     }
     case "dropout":
+      if (a.training && (a.p as number) > 0)
+        fail(
+          "dropout ran in training mode in the traced forward (functional dropout trains unless told training = false; nn.Dropout follows the module's mode)",
+        );
+      // in eval mode dropout passes its input on
+      return g.bind(out, g.name(x), keepsBatch(g, e));
     case "detach":
     case "clone":
       // nothing to compute in eval mode: the output is the input's value
@@ -320,7 +335,7 @@ function write(g: Graph, e: OpEvent): void {
     }
     case "narrow": {
       const dim = normAxis(a.dim as number, x.shape.length);
-      const start = a.start as number;
+      const start = (a.start as number) < 0 ? (a.start as number) + x.shape[dim] : (a.start as number);
       if (g.isBatched(x) && dim === 0) g.fix("narrow along dim 0 cuts the batch");
       return bind(
         g.node("Slice", [g.name(x), g.ints([start]), g.ints([start + (a.length as number)]), g.ints([dim])]),
@@ -356,18 +371,21 @@ function write(g: Graph, e: OpEvent): void {
       );
     }
     case "indexSelect": {
+      constantIndices(g, e.op, a.index);
       const dim = normAxis(a.dim as number, x.shape.length);
       const idx = toIndex("indexSelect", a.index, x.shape[dim]);
       if (g.isBatched(x) && dim === 0) g.fix("indexSelect along dim 0 picks from the batch");
       return bind(g.node("Gather", [g.name(x), g.ints(Array.from(idx.values))], { axis: dim }), keepsBatch(g, e) && dim > 0);
     }
     case "gather": {
+      constantIndices(g, e.op, a.index);
       const dim = normAxis(a.dim as number, x.shape.length);
       const idx = toIndex("gather", a.index, x.shape[dim]);
       if (g.isBatched(x)) g.fix("gather takes indices of the example's batch");
       return bind(g.node("GatherElements", [g.name(x), g.ints(Array.from(idx.values), idx.shape)], { axis: dim }), false);
     }
     case "embedding": {
+      constantIndices(g, e.op, a.input);
       const w = e.inputs[0] as Tensor;
       const idx = toIndex("embedding", a.input, w.shape[0]);
       return bind(g.node("Gather", [g.name(w), g.ints(Array.from(idx.values), idx.shape)], { axis: 0 }), false);
@@ -383,6 +401,10 @@ function write(g: Graph, e: OpEvent): void {
     case "batchNorm": {
       const [, mean, variance, weight, bias] = e.inputs as (Tensor | null)[];
       const o = (a.options ?? {}) as Record<string, unknown>;
+      if (o.training === true)
+        fail(
+          "batchNorm ran in training mode in the traced forward (batch statistics): pass training = false, or use nn.BatchNorm, which follows the module's mode",
+        );
       if (mean === null || variance === null)
         fail("batchNorm without running statistics uses the batch's own in eval mode, which ONNX's BatchNormalization cannot");
       const C = x.shape[1];
@@ -430,6 +452,12 @@ function write(g: Graph, e: OpEvent): void {
     default:
       return fail(noForm(e.op));
   }
+}
+
+/** Indices are written as constants: refused when the forward computed them (they would not follow the input). */
+function constantIndices(g: Graph, op: string, index: unknown): void {
+  if (isTensor(index) && g.computes(index))
+    fail(`${op} takes indices the forward computed; they would be written as the example's constants`);
 }
 
 function noForm(op: string): string {

@@ -21,12 +21,19 @@ import { batchNorm, layerNorm } from "../../ops/norm.js";
 import { sum, mean, max, min, argmax, logsumexp } from "../../ops/reduce.js";
 import { DataType, typeName, type OnnxAttribute, type OnnxNode } from "./model.js";
 
+/** Most values an integer tensor may hold (shapes and indices are small; a hostile file's are not). */
+const MAX_INTS = 2 ** 24;
+
 /** An integer tensor held as numbers: shapes, indices, axes. */
 export class Ints {
   constructor(
     readonly dims: number[],
     readonly data: number[],
-  ) {}
+  ) {
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (n !== data.length) throw new Error(`an integer tensor of shape [${dims.join(", ")}] with ${data.length} values`);
+    if (n > MAX_INTS) throw new Error(`an integer tensor of ${n} values (at most ${MAX_INTS} are held)`);
+  }
 }
 
 export type Value = Tensor | Ints;
@@ -224,7 +231,7 @@ function sliceIndices(n: number, start: number, end: number, step: number): numb
       to = Math.min(Math.max(norm(end), 0), n);
     for (let i = from; i < to; i += step) out.push(i);
   } else {
-    const from = Math.min(Math.max(norm(start), -1), n - 1),
+    const from = Math.min(Math.max(norm(start), 0), n - 1),
       to = Math.min(Math.max(norm(end), -1), n - 1);
     for (let i = from; i > to; i += step) out.push(i);
   }
@@ -264,7 +271,15 @@ export const OPS: Record<string, OpDef> = {
         B = asTensor(b, "input B");
       const C = c === null || c === undefined ? null : asTensor(c, "input C");
       // the form nn.Linear exports: x W^T + b, through the library's linear
-      if (!transA && transB && alpha === 1 && beta === 1 && (C === null || C.shape.length === 1)) return [linear(A, B, C)];
+      if (
+        !transA &&
+        transB &&
+        alpha === 1 &&
+        beta === 1 &&
+        A.shape.length === 2 &&
+        (C === null || (C.shape.length === 1 && C.shape[0] === B.shape[0]))
+      )
+        return [linear(A, B, C)];
       let y = matmul(transA ? transpose(A, 0, 1) : A, transB ? transpose(B, 0, 1) : B);
       if (alpha !== 1) y = mul(y, alpha);
       if (C !== null) y = add(y, beta === 1 ? C : mul(C, beta));
@@ -351,6 +366,7 @@ export const OPS: Record<string, OpDef> = {
       const dims = (from: readonly number[]) => shape.data.map((d, i) => (d === 0 && !allowZero ? from[i] : d));
       if (x instanceof Ints) {
         const d = dims(x.dims);
+        if (d.filter((v) => v === -1).length > 1) throw new Error(`shape [${d}] has more than one -1`);
         const known = sizeOf(d.filter((v) => v !== -1));
         return [
           new Ints(
@@ -611,13 +627,15 @@ export const OPS: Record<string, OpDef> = {
       const dims = x instanceof Ints ? x.dims : asTensor(x, "data").shape;
       const given = ctx.opset >= 13 ? (axesInput ? asInts(axesInput, "axes").data : undefined) : attr(n, "axes", "ints");
       const axes = given ? given.map((a) => axis(a, dims.length, "axis")) : dims.flatMap((d, i) => (d === 1 ? [i] : []));
-      if (x instanceof Ints)
+      if (x instanceof Ints) {
+        if (axes.some((a) => dims[a] !== 1)) throw new Error(`cannot squeeze dims [${axes}] of shape [${dims}]: only dims of size 1`);
         return [
           new Ints(
             dims.filter((_, i) => !axes.includes(i)),
             x.data,
           ),
         ];
+      }
       return [squeeze(x as Tensor, axes)];
     },
   },
@@ -647,6 +665,7 @@ export const OPS: Record<string, OpDef> = {
   ConstantOfShape: {
     run: (n, [s]) => {
       const dims = asInts(s, "shape").data;
+      if (dims.some((d) => d < 0) || sizeOf(dims) > 2 ** 31) throw new Error(`shape [${dims}] is negative or over 2^31 elements`);
       const v = attr(n, "value", "tensor");
       if (v && v.dataType !== DataType.FLOAT) return [new Ints(dims, new Array(sizeOf(dims)).fill(v.data[0] ?? 0))];
       return [full(dims, v ? v.data[0] : 0)];

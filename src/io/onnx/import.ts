@@ -56,6 +56,7 @@ export class OnnxModule extends Holder {
   private readonly nodes: OnnxNode[];
   /** Parameters, buffers and constants by ONNX name. */
   private readonly values: Map<string, Value>;
+  private readonly held: Set<Value>;
   /** For each node, the values whose last use it is (freed after it runs). */
   private readonly lastUses: string[][];
 
@@ -74,6 +75,7 @@ export class OnnxModule extends Holder {
     this.nodes = order;
     for (const [name, t] of tensors) this.hold(parameters.has(name) ? "parameter" : "buffer", name.split("."), t);
     this.values = new Map([...tensors, ...constants]);
+    this.held = new Set(this.values.values());
     this.inputName = input;
     this.inputShape = model.graph.inputs.find((v) => v.name === input)?.shape ?? null;
     this.outputName = model.graph.outputs[0].name;
@@ -94,6 +96,10 @@ export class OnnxModule extends Holder {
     const env = new Map<string, Value>(this.values);
     env.set(this.inputName, x);
     const ctx: OpContext = { training: this.training, opset: this.opset };
+    /** Frees the values this forward made, but the one it returns. */
+    const release = (keepOut?: Value) => {
+      for (const v of new Set(env.values())) if (v instanceof Tensor && v !== x && v !== keepOut && !this.held.has(v)) v.dispose();
+    };
     this.nodes.forEach((node, i) => {
       const inputs = node.inputs.map((name) => (name === "" ? null : env.get(name)!));
       let outputs: Value[];
@@ -101,6 +107,7 @@ export class OnnxModule extends Holder {
         // a node's temporaries (transposes, converted integers) go when it is done
         outputs = tidy(() => OPS[node.opType].run(node, inputs, ctx));
       } catch (e) {
+        release();
         throw new Error(`OnnxModule: node '${node.name || node.outputs[0]}' (${node.opType}): ${(e as Error).message}`, { cause: e });
       }
       node.outputs.forEach((name, k) => {
@@ -114,6 +121,8 @@ export class OnnxModule extends Holder {
       }
     });
     const out = env.get(this.outputName);
+    // values no node read (other outputs, dead ends) go too
+    release(out);
     if (!(out instanceof Tensor)) throw new Error(`OnnxModule: the output '${this.outputName}' is not a float tensor`);
     return out;
   }
@@ -218,7 +227,12 @@ export function fromOnnx(bytes: Uint8Array): OnnxModule {
     if (n.outputs.length === 0) fail(`${what} (${n.opType}) has no output`);
     for (const [name, a] of n.attributes)
       if (a.type === "unsupported") fail(`${what} (${n.opType}): attribute '${name}' holds ${a.value}, which is not supported`);
-    op.check?.(n, opset, (m: string) => fail(`${what} (${n.opType}): ${m}`));
+    try {
+      op.check?.(n, opset, (m: string) => fail(`${what} (${n.opType}): ${m}`));
+    } catch (e) {
+      if (e instanceof OnnxImportError) throw e;
+      fail(`${what} (${n.opType}): ${(e as Error).message}`);
+    }
   }
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const inputs = g.inputs.filter((v) => !inits.has(v.name));
@@ -265,7 +279,12 @@ export function fromOnnx(bytes: Uint8Array): OnnxModule {
     const order = topologicalOrder(nodes, defined);
     for (const o of g.outputs)
       if (!defined.has(o.name) && !order.some((n) => n.outputs.includes(o.name))) fail(`the output '${o.name}' is never computed`);
-    return new OnnxModule(model, opset, order, tensors, parameters, constants, inputs[0].name);
+    try {
+      return new OnnxModule(model, opset, order, tensors, parameters, constants, inputs[0].name);
+    } catch (e) {
+      // names the module tree cannot hold ("a..b", "fc" beside "fc.weight")
+      fail(`the initializers' names: ${(e as Error).message}`);
+    }
   } catch (e) {
     release();
     throw e;

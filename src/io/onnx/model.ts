@@ -99,11 +99,12 @@ const asNumber = (f: Field, what: string): number => {
 const asString = (f: Field, what: string) => text(asBytes(f, what), what);
 /** Repeated numbers, packed (one length-delimited field) or not (one field each). */
 function pushVarints(out: number[], f: Field, what: string): void {
-  if (f.wire === 2) out.push(...packedVarints(f.value, what));
+  // a loop, not push(...values): a large tensor's values would overflow the call's arguments
+  if (f.wire === 2) for (const v of packedVarints(f.value, what)) out.push(v);
   else out.push(asNumber(f, what));
 }
 function pushFloats(out: number[], f: Field, what: string): void {
-  if (f.wire === 2) out.push(...packedFloats(f.value, what));
+  if (f.wire === 2) for (const v of packedFloats(f.value, what)) out.push(v);
   else {
     expectWire(f, 5, what);
     out.push(f.value);

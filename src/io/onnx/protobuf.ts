@@ -30,8 +30,12 @@ class Cursor {
     readonly what: string,
   ) {}
 
-  /** A varint as a signed 64-bit integer (int32 and enums are sign-extended to 64 bits on the wire). */
-  varint(): number {
+  /**
+   * A varint as a signed 64-bit integer (int32 and enums are sign-extended to
+   * 64 bits on the wire). Beyond 2^53 a key or a length is refused; a value
+   * is clamped (INT64_MAX is how exporters write "to the end").
+   */
+  varint(clamp = false): number {
     const { bytes, what } = this;
     let lo = 0,
       hi = 0;
@@ -48,7 +52,7 @@ class Cursor {
       } else hi |= b << (7 * i - 32);
       if (!more) break;
     }
-    return int64(lo >>> 0, hi >>> 0, what);
+    return int64(lo >>> 0, hi >>> 0, what, clamp);
   }
 }
 
@@ -68,7 +72,7 @@ export function* fields(bytes: Uint8Array, what: string): Generator<Field> {
     const p = c.p;
     switch (wire) {
       case WIRE_VARINT:
-        yield { field, wire, value: c.varint() };
+        yield { field, wire, value: c.varint(true) };
         break;
       case WIRE_I64:
         if (p + 8 > bytes.length) throw new ProtoError(`${what}: field ${field}: the bytes end inside a 64-bit value (truncated)`);
@@ -95,17 +99,23 @@ export function* fields(bytes: Uint8Array, what: string): Generator<Field> {
   }
 }
 
-/** The signed 64-bit integer of two 32-bit halves, as a number; refused beyond 2^53. */
-function int64(lo: number, hi: number, what: string): number {
+/** The signed 64-bit integer of two 32-bit halves, as a number; beyond 2^53 refused, or clamped to +-(2^53 - 1). */
+function int64(lo: number, hi: number, what: string, clamp: boolean): number {
   const negative = hi >= 0x80000000;
   if (negative) {
     // two's complement: -(~x + 1)
     const nlo = (~lo + 1) >>> 0,
       nhi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
-    if (nhi >= 0x200000) throw new ProtoError(`${what}: a number below -2^53 (corrupt)`);
+    if (nhi >= 0x200000) {
+      if (clamp) return Number.MIN_SAFE_INTEGER;
+      throw new ProtoError(`${what}: a number below -2^53 (corrupt)`);
+    }
     return -(nhi * 2 ** 32 + nlo);
   }
-  if (hi >= 0x200000) throw new ProtoError(`${what}: a number above 2^53 (corrupt)`);
+  if (hi >= 0x200000) {
+    if (clamp) return Number.MAX_SAFE_INTEGER;
+    throw new ProtoError(`${what}: a number above 2^53 (corrupt)`);
+  }
   return hi * 2 ** 32 + lo;
 }
 
@@ -121,7 +131,7 @@ export function text(bytes: Uint8Array, what: string): string {
 export function packedVarints(bytes: Uint8Array, what: string): number[] {
   const out: number[] = [];
   const c = new Cursor(bytes, what);
-  while (c.p < bytes.length) out.push(c.varint());
+  while (c.p < bytes.length) out.push(c.varint(true));
   return out;
 }
 
