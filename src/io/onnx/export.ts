@@ -12,6 +12,7 @@ import { Tensor, isTensor } from "../../tensor.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { tidy } from "../../tidy.js";
 import { traceOps, type OpEvent } from "../../ops/trace.js";
+import { sizeOf } from "../../shape.js";
 import { toIndex } from "../../ops/indexing.js";
 import { encodeModel, DataType, type OnnxAttribute, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from "./model.js";
 import { OPSET_RANGE } from "./import.js";
@@ -426,7 +427,7 @@ function writeOp(g: Graph, e: OpEvent): void {
       const [, weight, bias] = e.inputs as (Tensor | null)[];
       if (g.opset < 17) fail(`layerNorm is ONNX's LayerNormalization from opset 17; this export writes opset ${g.opset}`);
       const shape = typeof a.normalizedShape === "number" ? [a.normalizedShape] : (a.normalizedShape as number[]);
-      const n = shape.reduce((p, v) => p * v, 1);
+      const n = sizeOf(shape);
       const scale = weight ? g.name(weight) : g.floats(new Float32Array(n).fill(1), shape);
       return bind(
         g.node("LayerNormalization", [g.name(x), scale, ...(bias ? [g.name(bias)] : [])], {

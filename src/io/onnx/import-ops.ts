@@ -19,6 +19,7 @@ import { conv2d, convTranspose2d } from "../../ops/conv.js";
 import { maxPool2d, avgPool2d, globalAvgPool2d } from "../../ops/pool.js";
 import { batchNorm, layerNorm } from "../../ops/norm.js";
 import { sum, mean, max, min, argmax, logsumexp } from "../../ops/reduce.js";
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from "../../shape.js";
 import { DataType, typeName, type OnnxAttribute, type OnnxNode } from "./model.js";
 
 /** Most values an integer tensor may hold (shapes and indices are small; a hostile file's are not). */
@@ -30,7 +31,7 @@ export class Ints {
     readonly dims: number[],
     readonly data: number[],
   ) {
-    const n = dims.reduce((a, b) => a * b, 1);
+    const n = sizeOf(dims);
     if (n !== data.length) throw new Error(`an integer tensor of shape [${dims.join(", ")}] with ${data.length} values`);
     if (n > MAX_INTS) throw new Error(`an integer tensor of ${n} values (at most ${MAX_INTS} are held)`);
   }
@@ -67,8 +68,6 @@ const str = (n: OnnxNode, name: string, fallback: string) => attr(n, name, "stri
 
 // --- values
 
-const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-
 function asTensor(v: Value | null, what: string): Tensor {
   if (v === null) throw new Error(`${what} is missing`);
   if (v instanceof Tensor) return v;
@@ -97,31 +96,22 @@ const axis = (a: number, rank: number, what: string): number => {
   return r;
 };
 
-/** NumPy broadcasting of integer values (shape arithmetic). */
+/** NumPy broadcasting of integer values (shape arithmetic), by the tensors' own broadcast rules. */
 function intsElementwise(a: Ints, b: Ints, f: (x: number, y: number) => number): Ints {
-  const rank = Math.max(a.dims.length, b.dims.length);
-  const da = [...Array(rank - a.dims.length).fill(1), ...a.dims],
-    db = [...Array(rank - b.dims.length).fill(1), ...b.dims];
-  const dims = da.map((x, i) => {
-    if (x !== db[i] && x !== 1 && db[i] !== 1) throw new Error(`shapes [${a.dims}] and [${b.dims}] do not broadcast`);
-    return Math.max(x, db[i]);
-  });
-  const n = sizeOf(dims);
-  const data: number[] = new Array(n);
-  const index = (d: number[], k: number) => {
+  const dims = broadcastShapes("onnx", a.dims, b.dims);
+  const [sa, sb, out] = [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims), stridesOf(dims)];
+  const data = Array.from({ length: sizeOf(dims) }, (_, k) => {
     let i = 0,
-      stride = 1;
-    for (let j = rank - 1; j >= 0; j--) {
-      const c = Math.floor(k / strideOf(dims, j)) % dims[j];
-      i += (d[j] === 1 ? 0 : c) * stride;
-      stride *= d[j];
-    }
-    return i;
-  };
-  for (let k = 0; k < n; k++) data[k] = f(a.data[index(da, k)], b.data[index(db, k)]);
+      j = 0;
+    dims.forEach((d, axis) => {
+      const c = Math.floor(k / out[axis]) % d;
+      i += c * sa[axis];
+      j += c * sb[axis];
+    });
+    return f(a.data[i], b.data[j]);
+  });
   return new Ints(dims, data);
 }
-const strideOf = (dims: number[], j: number) => sizeOf(dims.slice(j + 1));
 
 function binary(tensorOp: (a: Tensor, b: Tensor | number) => Tensor, intOp?: (x: number, y: number) => number): OpDef {
   return {
@@ -240,7 +230,7 @@ function sliceIndices(n: number, start: number, end: number, step: number): numb
 
 /** The integer values at every combination of the given indices per dim (in row-major order). */
 function pickInts(x: Ints, picks: number[][]): Ints {
-  const strides = x.dims.map((_, j) => strideOf(x.dims, j));
+  const strides = stridesOf(x.dims);
   let offsets = [0];
   picks.forEach((p, j) => (offsets = offsets.flatMap((o) => p.map((i) => o + i * strides[j]))));
   return new Ints(
@@ -387,7 +377,7 @@ export const OPS: Record<string, OpDef> = {
           "perm",
           x.dims.map((_, i) => x.dims.length - 1 - i),
         );
-        const strides = x.dims.map((_, j) => strideOf(x.dims, j));
+        const strides = stridesOf(x.dims);
         const dims = perm.map((p) => x.dims[p]);
         const data = Array.from({ length: x.data.length }, (_, k) => {
           let o = 0;

@@ -94,12 +94,19 @@ export class OnnxModule extends Holder {
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) throw new TypeError(`OnnxModule.forward: expected a Tensor for '${this.inputName}', got ${String(x)}`);
     const env = new Map<string, Value>(this.values);
-    env.set(this.inputName, x);
-    const ctx: OpContext = { training: this.training, opset: this.opset };
+    // how many names hold each value this forward made: an op may hand back its input (Identity, Dropout)
+    const holders = new Map<Value, number>();
+    const put = (name: string, v: Value) => {
+      env.set(name, v);
+      holders.set(v, (holders.get(v) ?? 0) + 1);
+    };
+    const ours = (v: Value): v is Tensor => v instanceof Tensor && v !== x && !this.held.has(v);
     /** Frees the values this forward made, but the one it returns. */
     const release = (keepOut?: Value) => {
-      for (const v of new Set(env.values())) if (v instanceof Tensor && v !== x && v !== keepOut && !this.held.has(v)) v.dispose();
+      for (const v of holders.keys()) if (v !== keepOut && ours(v)) v.dispose();
     };
+    put(this.inputName, x);
+    const ctx: OpContext = { training: this.training, opset: this.opset };
     this.nodes.forEach((node, i) => {
       const inputs = node.inputs.map((name) => (name === "" ? null : env.get(name)!));
       let outputs: Value[];
@@ -111,13 +118,17 @@ export class OnnxModule extends Holder {
         throw new Error(`OnnxModule: node '${node.name || node.outputs[0]}' (${node.opType}): ${(e as Error).message}`, { cause: e });
       }
       node.outputs.forEach((name, k) => {
-        if (name !== "" && k < outputs.length) env.set(name, outputs[k]);
+        if (name !== "" && k < outputs.length) put(name, outputs[k]);
       });
       for (const name of this.lastUses[i]) {
-        const v = env.get(name);
+        const v = env.get(name)!;
         env.delete(name);
-        // an op may hand back its input (Identity, Dropout): free a value only when nothing live holds it
-        if (v instanceof Tensor && v !== x && ![...env.values()].includes(v)) v.dispose();
+        const left = holders.get(v)! - 1;
+        if (left > 0) holders.set(v, left);
+        else {
+          holders.delete(v);
+          if (ours(v)) v.dispose();
+        }
       }
     });
     const out = env.get(this.outputName);

@@ -42,15 +42,15 @@ class Cursor {
     for (let i = 0; ; i++) {
       if (this.p >= bytes.length) throw new ProtoError(`${what}: the bytes end inside a number (truncated)`);
       if (i === 10) throw new ProtoError(`${what}: a number runs over 10 bytes (corrupt)`);
-      const b = bytes[this.p++] & 0x7f,
-        more = bytes[this.p - 1] & 0x80;
+      const byte = bytes[this.p++];
+      const b = byte & 0x7f;
       // 28 bits in the first four bytes, four more from the fifth, whose other three start the high word
       if (i < 4) lo |= b << (7 * i);
       else if (i === 4) {
         lo |= b << 28;
         hi |= b >> 4;
       } else hi |= b << (7 * i - 32);
-      if (!more) break;
+      if (!(byte & 0x80)) break;
     }
     return int64(lo >>> 0, hi >>> 0, what, clamp);
   }
@@ -58,8 +58,8 @@ class Cursor {
 
 /**
  * The fields of one message, in order. `what` names the message for errors
- * ("ModelProto.graph.node[3]"); varints above 2^53 in magnitude are refused
- * (no count, size or dimension in a model this library runs is that large).
+ * ("ModelProto.graph.node[3]"); a key or a length beyond 2^53 is refused, a
+ * varint value beyond it clamped (see Cursor.varint).
  */
 export function* fields(bytes: Uint8Array, what: string): Generator<Field> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -213,7 +213,7 @@ export class ProtoWriter {
   }
 
   message(field: number, m: ProtoWriter): this {
-    return this.bytes(field, m.finish());
+    return this.bytes(field, m.buf.subarray(0, m.n)); // no copy of the nested message before this one's
   }
 
   packedVarints(field: number, vs: readonly number[]): this {
