@@ -31,17 +31,18 @@ const fail = (message: string): never => {
 
 type Attrs = Record<string, number | number[] | string | OnnxTensor>;
 
+/** Attributes by kind of value; a key "f:name" marks a float attribute whose value may be whole (alpha 1, epsilon 1). */
 function attributes(a: Attrs): Map<string, OnnxAttribute> {
   const m = new Map<string, OnnxAttribute>();
-  for (const [k, v] of Object.entries(a)) {
+  for (const [key, v] of Object.entries(a)) {
+    const float = key.startsWith("f:"),
+      k = float ? key.slice(2) : key;
     if (typeof v === "string") m.set(k, { type: "string", value: v });
     else if (Array.isArray(v)) m.set(k, { type: "ints", value: v });
-    else if (typeof v === "number")
-      m.set(k, Number.isInteger(v) && !k.startsWith("f:") ? { type: "int", value: v } : { type: "float", value: v });
+    else if (typeof v === "number") m.set(k, Number.isInteger(v) && !float ? { type: "int", value: v } : { type: "float", value: v });
     else m.set(k, { type: "tensor", value: v });
   }
-  // "f:" marks a float attribute whose value happens to be whole (epsilon 1, alpha 2)
-  return new Map([...m].map(([k, v]) => [k.replace(/^f:/, ""), v]));
+  return m;
 }
 
 const pairOf = (v: unknown, fallback: number): [number, number] => {
